@@ -1,0 +1,125 @@
+/* arena.c — bump allocation in large blocks, plus the string intern table.
+ * Blocks are malloc'd and chained; arena_free releases the chain. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ArenaBlock {
+    ArenaBlock *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+enum { BLOCK_SIZE = 1 << 20 };
+
+void arena_init(Arena *a) { a->head = NULL; }
+
+void arena_free(Arena *a) {
+    ArenaBlock *b = a->head;
+    while (b) {
+        ArenaBlock *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+void *arena_alloc(Arena *a, size_t size) {
+    size = (size + 15) & ~(size_t)15;
+    ArenaBlock *b = a->head;
+    if (!b || b->size - b->used < size) {
+        size_t cap = size > BLOCK_SIZE / 4 ? size : BLOCK_SIZE;
+        b = malloc(sizeof *b + cap);
+        if (!b) die("out of memory (arena block of %zu bytes)", cap);
+        b->size = cap;
+        b->used = 0;
+        /* A big allocation gets its own block behind the head, so the head's
+         * free space is not wasted. */
+        if (cap != BLOCK_SIZE && a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+char *arena_strndup(Arena *a, const char *s, size_t n) {
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}
+
+void *arena_grow(Arena *a, void *p, size_t old_size, size_t new_size) {
+    void *q = arena_alloc(a, new_size);
+    if (old_size) memcpy(q, p, old_size);
+    return q;
+}
+
+void list_push(Arena *a, List *l, void *item) {
+    if (l->len == l->cap) {
+        uint32_t cap = l->cap ? l->cap * 2 : 4;
+        l->items = arena_grow(a, l->items, l->len * sizeof *l->items, cap * sizeof *l->items);
+        l->cap = cap;
+    }
+    l->items[l->len++] = item;
+}
+
+/* The intern table lives for the whole process (open addressing, FNV-1a). */
+static Arena intern_arena;
+static const char **intern_slots;
+static size_t intern_cap, intern_count;
+
+static uint64_t hash_bytes(const char *s, size_t n) {
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+const char *intern(const char *s, size_t n) {
+    if (intern_count * 2 >= intern_cap) {
+        size_t cap = intern_cap ? intern_cap * 2 : 1024;
+        const char **slots = calloc(cap, sizeof *slots);
+        if (!slots) die("out of memory (intern table)");
+        for (size_t i = 0; i < intern_cap; i++) {
+            const char *e = intern_slots[i];
+            if (!e) continue;
+            size_t j = hash_bytes(e, strlen(e)) & (cap - 1);
+            while (slots[j]) j = (j + 1) & (cap - 1);
+            slots[j] = e;
+        }
+        free(intern_slots);
+        intern_slots = slots;
+        intern_cap = cap;
+    }
+    size_t j = hash_bytes(s, n) & (intern_cap - 1);
+    for (;;) {
+        const char *e = intern_slots[j];
+        if (!e) break;
+        if (strncmp(e, s, n) == 0 && e[n] == 0) return e;
+        j = (j + 1) & (intern_cap - 1);
+    }
+    const char *copy = arena_strndup(&intern_arena, s, n);
+    intern_slots[j] = copy;
+    intern_count++;
+    return copy;
+}
+
+_Noreturn void die_at(const char *file, int line, const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "loam: internal error (%s:%d): ", file, line);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(2);
+}
