@@ -202,6 +202,8 @@ typedef struct Field {       /* a struct field or an enum variant */
     Span span;
     TypeExpr *type;          /* struct field */
     List payload;            /* enum variant: of TypeExpr* */
+    Type *field_type;        /* struct field: set by typecheck.c */
+    Type **payload_types;    /* enum variant: payload.len types, typecheck.c */
 } Field;
 
 typedef enum ItemKind { I_FN, I_EXTERN_FN, I_TASK, I_STRUCT, I_ENUM } ItemKind;
@@ -216,6 +218,7 @@ struct Item {
     Stmt *body;              /* fn, task: an S_BLOCK */
     List fields;             /* struct fields or enum variants: of Field* */
     Type *type;              /* struct/enum: set by typecheck.c */
+    Type *result_type;       /* fn, extern fn: set by typecheck.c (void if none) */
     Symbol *sym;
 };
 

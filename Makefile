@@ -1,0 +1,47 @@
+# Loam — the two commands a new user needs: `make demo` and `make test`.
+# Both first install the Debian packages that are missing (scripts/deps.sh).
+# The build itself is CMake; this file only strings the steps together.
+
+CC_FOR_LOAM ?= clang-16
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_FOR_LOAM) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build build-asan demo test test-release test-asan bench-check fuzz clean
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+build: deps
+	@cmake -S . -B build $(CMAKE_FLAGS) -DLOAM_WERROR=ON >/dev/null
+	@cmake --build build -j $(JOBS)
+
+# A second tree with AddressSanitizer + UndefinedBehaviorSanitizer and the
+# libFuzzer harnesses; the same tests run there.
+build-asan: deps
+	@cmake -S . -B build-asan $(CMAKE_FLAGS) -DLOAM_WERROR=ON -DLOAM_SANITIZE=ON -DLOAM_FUZZ=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+demo: build
+	@./scripts/demo.sh build/bin/loam
+
+test: test-release test-asan
+
+test-release: build
+	@ctest --test-dir build --output-on-failure -j $(JOBS)
+
+test-asan: build-asan
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+# A long fuzzing campaign (not part of `make test`): make fuzz FUZZ_SECONDS=3600
+FUZZ_SECONDS ?= 600
+fuzz: build-asan
+	@./tests/fuzz/campaign.sh build-asan $(FUZZ_SECONDS)
+
+bench-check: build
+	@./bench/check-speed/run.sh build/bin/loam
+
+clean:
+	rm -rf build build-asan
