@@ -49,7 +49,9 @@ typedef enum ExprKind {
     E_POISON,      /* stands for an expression that failed to parse */
     E_INT, E_FLOAT, E_BOOL, E_BYTE,
     E_STR,         /* a string literal without interpolation */
-    E_INTERP,      /* "a{x}b": parts alternate E_STR pieces and expressions */
+    E_INTERP,      /* "a{x}b": parts alternate E_STR pieces and expressions:
+                    * always 2n+1 parts, pieces at even indices, expressions
+                    * at odd ones; empty pieces are kept ("{x}" has 3 parts) */
     E_NAME,
     E_ARRAY,       /* [a, b, c] */
     E_CALL,        /* callee(args); a method call has an E_FIELD callee */
@@ -255,8 +257,15 @@ Expr *ast_map_new(TypeExpr *key, TypeExpr *value, Span at);
 Expr *ast_spawn(Expr *call, Span at);
 Expr *ast_unary(UnaryOp op, Expr *operand, Span at);
 Expr *ast_binary(BinaryOp op, Expr *lhs, Expr *rhs, Span at);
+/* '(' e ')': sets e->parens and widens e's span to the parentheses. */
+Expr *ast_parens(Expr *e, Span at);
 
 Pattern *ast_pattern(PatternKind kind, Span at);
+Pattern *ast_pattern_variant(const char *name, bool has_payload, List bindings, Span at);
+Pattern *ast_pattern_int(int64_t v, Span at);
+Pattern *ast_pattern_byte(uint8_t v, Span at);
+Pattern *ast_pattern_str(const char *bytes, uint32_t len, Span at);
+Pattern *ast_pattern_bool(bool v, Span at);
 Binding *ast_binding(const char *name, Span at);
 MatchArm *ast_arm(Pattern *pattern, Stmt *body, Span at);
 

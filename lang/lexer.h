@@ -43,10 +43,14 @@ typedef struct Lexer {
     Arena *arena;
     const SourceFile *file;
     uint32_t pos, line, col;
-    /* One entry per open bracket or interpolation: which, and where. */
+    /* One entry per open bracket or interpolation: which, and where. An
+     * interpolation is TK_STR_HEAD, at the opening quote of its string. */
     struct { TokenKind open; Span at; } nest[LEX_MAX_NESTING];
     int depth;
     bool fatal;
+    /* The end was reached, or a string or comment ran into it: unclosed
+     * brackets are reported at most once, and never on top of E0003/E0021. */
+    bool eof_seen;
 } Lexer;
 
 /* file must stay alive as long as the tokens; strings go into arena. */
