@@ -221,6 +221,8 @@ struct Item {
     List fields;             /* struct fields or enum variants: of Field* */
     Type *type;              /* struct/enum: set by typecheck.c */
     Type *result_type;       /* fn, extern fn: set by typecheck.c (void if none) */
+    struct NameIndex *field_index; /* struct/enum: name -> field, typecheck.c */
+    uint32_t ordinal;        /* position in Program.items, set by typecheck.c */
     Symbol *sym;
 };
 

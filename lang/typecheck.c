@@ -39,7 +39,7 @@ static bool is_handle(const Type *t) { return t->kind == TY_DO; }
 static bool accepts(const Type *want, const Type *have) {
     if (want == have || is_poison(want) || is_poison(have)) return true;
     if (want->kind == TY_DO) {
-        if (have->kind == TY_DO) return want->is_list == have->is_list;
+        if (have->kind == TY_DO) return true;   /* list or single, and the mode: caps.c, E0303 */
         if (!want->is_list) return have->kind == TY_REF;
         return have->kind == TY_ARRAY && have->elem->kind == TY_REF;
     }
@@ -106,12 +106,45 @@ static Type *resolve_type(Checker *c, TypeExpr *te, Mode mode) {
     die("bad type expression kind %d", te->kind);
 }
 
-static Field *find_field(Item *decl, const char *name, int *index) {
+/* Fields and variants are found by name through a hash index built once
+ * per struct or enum, so that huge declarations stay linear. */
+typedef struct NameIndex {
+    uint32_t mask;
+    struct { const char *name; int index; } *slots;
+} NameIndex;
+
+static size_t name_hash(const char *name) { return (size_t)((uintptr_t)name * 0x9E3779B97F4A7C15u >> 17); }
+
+/* Builds decl's index; reports E0205 for a name declared twice. */
+static void index_fields(Checker *c, Item *decl) {
+    NameIndex *ix = arena_alloc(c->arena, sizeof *ix);
+    uint32_t cap = 8;
+    while (cap < decl->fields.len * 2) cap *= 2;
+    ix->mask = cap - 1;
+    ix->slots = arena_alloc(c->arena, cap * sizeof *ix->slots);
     for (uint32_t i = 0; i < decl->fields.len; i++) {
         Field *f = decl->fields.items[i];
-        if (f->name == name) {
-            if (index) *index = (int)i;
-            return f;
+        size_t j = name_hash(f->name) & ix->mask;
+        while (ix->slots[j].name && ix->slots[j].name != f->name) j = (j + 1) & ix->mask;
+        if (ix->slots[j].name) {
+            Field *first = decl->fields.items[ix->slots[j].index];
+            diag_error(E0205, f->span, "'%s' is declared twice in '%s'", f->name, decl->name);
+            diag_note(first->span, "the first '%s' is here", f->name);
+            continue;
+        }
+        ix->slots[j].name = f->name;
+        ix->slots[j].index = (int)i;
+    }
+    decl->field_index = ix;
+}
+
+static Field *find_field(Item *decl, const char *name, int *index) {
+    NameIndex *ix = decl->field_index;
+    if (!ix) return NULL;
+    for (size_t j = name_hash(name) & ix->mask; ix->slots[j].name; j = (j + 1) & ix->mask) {
+        if (ix->slots[j].name == name) {
+            if (index) *index = ix->slots[j].index;
+            return decl->fields.items[ix->slots[j].index];
         }
     }
     return NULL;
@@ -119,16 +152,9 @@ static Field *find_field(Item *decl, const char *name, int *index) {
 
 static void resolve_struct_or_enum(Checker *c, Item *item) {
     type_named(item);
+    index_fields(c, item);
     for (uint32_t i = 0; i < item->fields.len; i++) {
         Field *f = item->fields.items[i];
-        for (uint32_t j = 0; j < i; j++) {
-            Field *g = item->fields.items[j];
-            if (g->name == f->name) {
-                diag_error(E0205, f->span, "'%s' is declared twice in '%s'", f->name, item->name);
-                diag_note(g->span, "the first '%s' is here", f->name);
-                break;
-            }
-        }
         if (item->kind == I_STRUCT) {
             f->field_type = resolve_type(c, f->type, MODE_NONE);
         } else {
@@ -140,36 +166,33 @@ static void resolve_struct_or_enum(Checker *c, Item *item) {
 }
 
 /* A struct may not contain itself except through an array or a map, whose
- * storage is separate: otherwise its size would be infinite. Depth-first
- * search over direct struct fields; state 1 = on the path, 2 = done. */
-static bool struct_cycle(Item *item, Item *origin, int *state, Program *p) {
-    uint32_t index = 0;
-    for (; index < p->items.len && p->items.items[index] != item; index++) {}
-    if (state[index] == 2) return false;
-    if (state[index] == 1) return item == origin;
-    state[index] = 1;
-    bool found = false;
-    for (uint32_t i = 0; i < item->fields.len && !found; i++) {
-        Field *f = item->fields.items[i];
-        Type *t = f->field_type;
-        if (t && t->kind == TY_STRUCT) found = struct_cycle(t->decl, origin, state, p);
+ * storage is separate: otherwise its size would be infinite. One depth-first
+ * search over direct struct fields (0 = unvisited, 1 = on the path, 2 =
+ * done); reaching a struct on the path closes a cycle, reported once at it. */
+static void visit_struct(Item *item, uint8_t *state) {
+    state[item->ordinal] = 1;
+    for (uint32_t i = 0; i < item->fields.len; i++) {
+        Type *t = ((Field *)item->fields.items[i])->field_type;
+        if (!t || t->kind != TY_STRUCT) continue;
+        Item *next = t->decl;
+        if (state[next->ordinal] == 1) {
+            diag_error(E0207, next->name_span, "struct '%s' contains itself", next->name);
+            if (next != item) diag_note(item->name_span, "through the field of '%s' here", item->name);
+            diag_help("a value cannot hold a whole copy of itself; hold several in an array instead, e.g. 'items: [%s]'",
+                      next->name);
+        } else if (state[next->ordinal] == 0) {
+            visit_struct(next, state);
+        }
     }
-    state[index] = found ? 1 : 2;
-    return found;
+    state[item->ordinal] = 2;
 }
 
 static void check_struct_cycles(Checker *c) {
     Program *p = c->program;
-    int *state = arena_alloc(c->arena, (p->items.len + 1) * sizeof *state);
+    uint8_t *state = arena_alloc(c->arena, p->items.len + 1);
     for (uint32_t i = 0; i < p->items.len; i++) {
         Item *item = p->items.items[i];
-        if (item->kind != I_STRUCT) continue;
-        memset(state, 0, (p->items.len + 1) * sizeof *state);
-        if (struct_cycle(item, item, state, p)) {
-            diag_error(E0207, item->name_span, "struct '%s' contains itself", item->name);
-            diag_help("a value cannot hold a whole copy of itself; hold several in an array instead, e.g. 'children: [%s]'",
-                      item->name);
-        }
+        if (item->kind == I_STRUCT && state[i] == 0) visit_struct(item, state);
     }
 }
 
@@ -338,6 +361,7 @@ static void suggest_method(const Type *receiver, const char *name) {
 
 static void check_arg_type(Checker *c, Arg *arg, Type *want, const char *what, const char *callee) {
     Type *have = check_expr(c, arg->value, want);
+    if (is_handle(have) && want->kind != TY_DO) return;   /* caps.c: rule 3 */
     if (!accepts(want, have) && have->kind != TY_VOID) {
         diag_error(E0221, arg->value->span, "%s of '%s' must be %s '%s', not '%s'", what, callee,
                    want->kind == TY_DO ? "a data object," : "of type", NAME_A(want), NAME_B(have));
@@ -476,7 +500,7 @@ static Type *check_struct_construction(Checker *c, Expr *e, Item *decl) {
         int index;
         Field *f = find_field(decl, a->name, &index);
         if (!f) {
-            diag_error(E0222, a->name_span, "struct '%s' has no field '%s'", decl->name, a->name);
+            diag_error(E0206, a->name_span, "struct '%s' has no field '%s'", decl->name, a->name);
             diag_note(decl->name_span, "'%s' is declared here", decl->name);
             check_expr(c, a->value, NULL);
             continue;
@@ -517,7 +541,7 @@ static Type *check_variant_construction(Checker *c, Expr *e, Item *decl, Expr *f
     e->as.call.variant = index;
     reject_named_args(args, name);
     if (v->payload.len == 0) {
-        diag_error(E0220, e->span, "variant '%s.%s' holds no values", decl->name, name);
+        diag_error(E0224, e->span, "variant '%s.%s' holds no values, so it cannot be called", decl->name, name);
         diag_help("write it without parentheses: '%s.%s'", decl->name, name);
         check_args_loosely(c, args);
         return type_named(decl);
@@ -892,10 +916,10 @@ static Type *check_binary(Checker *c, Expr *e) {
             diag_error(E0231, e->span, "values of type '%s' have no order for '%s'", NAME_A(l), spelling);
         return type_bool();
     case BIN_LOGIC_AND: case BIN_LOGIC_OR:
-        if (!is_poison(l) && l->kind != TY_BOOL)
-            diag_error(E0230, e->as.binary.lhs->span, "'%s' needs Bool operands, not '%s'", spelling, NAME_A(l));
-        if (!is_poison(r) && r->kind != TY_BOOL)
-            diag_error(E0230, e->as.binary.rhs->span, "'%s' needs Bool operands, not '%s'", spelling, NAME_A(r));
+        if (poisoned || (l->kind == TY_BOOL && r->kind == TY_BOOL)) return type_bool();
+        diag_error(E0231, e->span, "'%s' works on two Bools, not '%s' and '%s'", spelling, NAME_A(l), NAME_B(r));
+        if (l->kind == TY_INT && r->kind == TY_INT) diag_help("for bitwise 'and'/'or' of Ints use '&' and '|'");
+        else diag_help("compare explicitly to get a Bool, e.g. 'n != 0'");
         return type_bool();
     }
     return type_poison();
@@ -1078,12 +1102,54 @@ static void check_for(Checker *c, Stmt *s) {
         if (!pairs) b = type_poison();
         bind(second, b);
     } else if (t->kind == TY_MAP) {
-        /* One variable over a map takes the keys. */
+        diag_error(E0254, first->span, "a map gives a key and a value at each step: write 'for %s, value in …'",
+                   first->name ? first->name : "key");
+        diag_help("to visit only the keys, iterate '.keys()'");
     }
     check_stmt(c, s->as.for_.body);
 }
 
 static bool pattern_is_catch_all(const Pattern *p) { return p->kind == P_WILDCARD; }
+
+/* The literal patterns of one match, to find repeats in linear time. */
+typedef struct LiteralSet {
+    uint32_t mask;
+    Pattern **slots;
+} LiteralSet;
+
+static uint64_t literal_hash(const Pattern *p) {
+    uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)p->kind;
+    switch (p->kind) {
+    case P_INT: h ^= (uint64_t)p->as.int_value; break;
+    case P_BYTE: h ^= p->as.byte_value; break;
+    case P_BOOL: h ^= p->as.bool_value; break;
+    case P_STR:
+        for (uint32_t i = 0; i < p->as.str.len; i++) h = (h ^ (uint8_t)p->as.str.bytes[i]) * 0x100000001b3u;
+        break;
+    default: break;
+    }
+    return h * 0x9E3779B97F4A7C15u >> 20;
+}
+
+static bool same_literal(const Pattern *a, const Pattern *b) {
+    if (a->kind != b->kind) return false;
+    switch (a->kind) {
+    case P_INT: return a->as.int_value == b->as.int_value;
+    case P_BYTE: return a->as.byte_value == b->as.byte_value;
+    case P_BOOL: return a->as.bool_value == b->as.bool_value;
+    case P_STR: return a->as.str.len == b->as.str.len && memcmp(a->as.str.bytes, b->as.str.bytes, a->as.str.len) == 0;
+    default: return false;
+    }
+}
+
+/* Adds p to the set; returns the earlier equal pattern if there is one. */
+static Pattern *remember_literal(LiteralSet *set, Pattern *p) {
+    size_t j = literal_hash(p) & set->mask;
+    for (; set->slots[j]; j = (j + 1) & set->mask)
+        if (same_literal(set->slots[j], p)) return set->slots[j];
+    set->slots[j] = p;
+    return NULL;
+}
 
 static void check_match(Checker *c, Stmt *s) {
     Type *t = check_expr(c, s->as.match.scrutinee, NULL);
@@ -1099,6 +1165,11 @@ static void check_match(Checker *c, Stmt *s) {
     uint32_t variants = decl ? decl->fields.len : 0;
     bool *covered = arena_alloc(c->arena, variants + 2);
     bool seen_true = false, seen_false = false, catch_all = false;
+    LiteralSet literals = {.mask = 0};
+    uint32_t cap = 8;
+    while (cap < arms->len * 2) cap *= 2;
+    literals.mask = cap - 1;
+    literals.slots = arena_alloc(c->arena, cap * sizeof *literals.slots);
     for (uint32_t i = 0; i < arms->len; i++) {
         MatchArm *arm = arms->items[i];
         Pattern *p = arm->pattern;
@@ -1116,7 +1187,7 @@ static void check_match(Checker *c, Stmt *s) {
                 int index;
                 Field *v = find_field(decl, p->name, &index);
                 if (!v) {
-                    diag_error(E0257, p->span, "enum '%s' has no variant '%s'", decl->name, p->name);
+                    diag_error(E0206, p->span, "enum '%s' has no variant '%s'", decl->name, p->name);
                     diag_note(decl->name_span, "'%s' is declared here", decl->name);
                 } else {
                     p->variant = index;
@@ -1141,18 +1212,10 @@ static void check_match(Checker *c, Stmt *s) {
                 diag_error(E0257, p->span, "this pattern does not fit a value of type '%s'", NAME_A(t));
             } else {
                 /* A literal matched twice: the second arm is dead. */
-                for (uint32_t j = 0; j < i; j++) {
-                    Pattern *q = ((MatchArm *)arms->items[j])->pattern;
-                    bool same = q->kind == p->kind &&
-                                ((p->kind == P_INT && q->as.int_value == p->as.int_value) ||
-                                 (p->kind == P_BYTE && q->as.byte_value == p->as.byte_value) ||
-                                 (p->kind == P_BOOL && q->as.bool_value == p->as.bool_value) ||
-                                 (p->kind == P_STR && q->as.str.len == p->as.str.len &&
-                                  memcmp(q->as.str.bytes, p->as.str.bytes, p->as.str.len) == 0));
-                    if (same) {
-                        diag_error(E0256, p->span, "this value is already matched above");
-                        break;
-                    }
+                Pattern *first = remember_literal(&literals, p);
+                if (first) {
+                    diag_error(E0256, p->span, "this value is already matched above");
+                    diag_note(first->span, "it is matched here");
                 }
                 if (p->kind == P_BOOL) *(p->as.bool_value ? &seen_true : &seen_false) = true;
             }
@@ -1280,6 +1343,7 @@ static bool always_returns(const Stmt *s) {
 void typecheck_program(Arena *arena, Program *program) {
     Checker c = {.arena = arena, .program = program};
     List *items = &program->items;
+    for (uint32_t i = 0; i < items->len; i++) ((Item *)items->items[i])->ordinal = i;
     for (uint32_t i = 0; i < items->len; i++) {
         Item *item = items->items[i];
         if (item->kind == I_STRUCT || item->kind == I_ENUM) resolve_struct_or_enum(&c, item);
