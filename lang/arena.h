@@ -7,6 +7,7 @@
 #ifndef LOAM_ARENA_H
 #define LOAM_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

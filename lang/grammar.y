@@ -9,14 +9,17 @@
  * later (resolve.c, typecheck.c).
  *
  * Errors: a syntax error is E0100 ("unexpected X, expected Y or Z"); the
- * parser then skips to the next ';', '}' or block and goes on, so one file
- * reports several independent errors but one broken statement reports one.
+ * parser then skips to the next ';', over a block, to a '}' or to the
+ * keyword that starts the next statement or item, and goes on: one file
+ * reports several independent errors, one broken statement reports one
+ * (Bison stays quiet until three tokens have been shifted after an error).
  * Running out of parser stack is E0006 and stops the parse.
  *
  * '>>': there is no '>>' token. yylex() turns a '>' that is followed by
- * another '>' into GT_GT, so that one token of lookahead tells a right shift
- * (GT_GT GT) from a comparison (GT), and a nested Map<K, Map<K, V>> closes
- * with GT_GT GT.
+ * another '>' (adjacent or not) into GT_GT, so that one token of lookahead
+ * tells a right shift (GT_GT GT) from a comparison (GT); shift_right()
+ * then rejects a split '> >' (E0102). A nested Map<K, Map<K, V>> closes
+ * with GT_GT GT, so type closers accept either.
  */
 
 %require "3.8"
@@ -864,10 +867,11 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *p) {
         diag_error(E0100, at, "unexpected %s", what);
 
     bool only_semi = count == 1 && set[YYSYMBOL_SEMI];
-    if (only_semi && at.line > p->before_last.line)
-        diag_help("a statement ends with ';': add one at the end of line %u", p->before_last.line);
+    uint32_t prev_line = span_after(p->before_last).line;
+    if (only_semi && at.line > prev_line)
+        diag_help("add ';' at the end of line %u: every statement ends with one", prev_line);
     else if (only_semi)
-        diag_help("a statement ends with ';': add one before %s", what);
+        diag_help("add ';' before %s: every statement ends with one", what);
     else if (got == YYSYMBOL_ASSIGN && set[YYSYMBOL_LBRACE])
         diag_help("to compare two values, write '=='");
     else if (want_item && !want_stmt)

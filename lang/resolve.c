@@ -37,18 +37,33 @@ struct Scope {
     List symbols;            /* of Symbol*: built-in types, then items */
 };
 
+/* What declared a local, for the messages about it. */
+typedef enum DeclSite { SITE_PARAM, SITE_LET, SITE_FOR, SITE_PATTERN } DeclSite;
+
 /* One local declaration: a let, loop variable, match binding or parameter. */
 typedef struct Decl {
     Symbol *sym;
     int32_t shadowed;        /* index of the declaration it hides, or -1 */
     uint32_t depth;          /* depth of the scope that declared it */
+    DeclSite site;
 } Decl;
 
 typedef struct NameSlot {
     const char *name;        /* interned; NULL: empty */
     Symbol *global;          /* item or built-in type of this name, or NULL */
     int32_t top;             /* innermost local: index into decls, or -1 */
+    /* The last local of this name whose scope ended, for E0200's note. */
+    Symbol *gone;
+    uint32_t gone_item;      /* Resolver.item_number when it ended */
+    DeclSite gone_site;
 } NameSlot;
+
+/* A block being resolved and the statement it is at, to find a `let` that
+ * comes after a use of its name. */
+typedef struct BlockFrame {
+    const Stmt *block;
+    uint32_t at;
+} BlockFrame;
 
 typedef struct Resolver {
     Arena *arena;
@@ -59,11 +74,12 @@ typedef struct Resolver {
     uint32_t decl_len, decl_cap;
     uint32_t depth;          /* of the innermost open scope */
     uint32_t loop_depth;     /* enclosing while/for loops in this body */
+    const char *let_name;    /* the let whose initializer is being resolved */
+    uint32_t item_number;    /* 1 + index of the item being resolved */
+    BlockFrame *frames;      /* enclosing blocks, outermost first */
+    uint32_t frame_len, frame_cap;
     const char *print_name;
 } Resolver;
-
-/* What kind of declaration a duplicate is, for its message. */
-typedef enum DeclSite { SITE_LET, SITE_FOR, SITE_PATTERN } DeclSite;
 
 /* Where an unknown name was used, for its help line. */
 typedef enum NameUse { USE_VALUE, USE_CALLEE, USE_DELEGATE_OUT } NameUse;
@@ -144,7 +160,7 @@ static NameSlot *slot_for(Resolver *r, const char *name) {
     uint32_t i = hash_pointer(name) & mask;
     while (r->slots[i].name) i = (i + 1) & mask;
     r->slot_count++;
-    r->slots[i] = (NameSlot){name, NULL, -1};
+    r->slots[i] = (NameSlot){.name = name, .top = -1};
     return &r->slots[i];
 }
 
@@ -164,7 +180,11 @@ static uint32_t scope_open(Resolver *r) {
 static void scope_close(Resolver *r, uint32_t mark) {
     while (r->decl_len > mark) {
         Decl *d = &r->decls[--r->decl_len];
-        find_slot(r, d->sym->name)->top = d->shadowed;
+        NameSlot *slot = find_slot(r, d->sym->name);
+        slot->top = d->shadowed;
+        slot->gone = d->sym;
+        slot->gone_item = r->item_number;
+        slot->gone_site = d->site;
     }
     r->depth--;
 }
@@ -172,7 +192,7 @@ static void scope_close(Resolver *r, uint32_t mark) {
 /* Makes sym visible in the innermost scope, hiding any earlier declaration
  * of its name. Returns the declaration it hides if that is in the same
  * scope (a duplicate for the caller to report), else NULL. */
-static Symbol *declare(Resolver *r, Symbol *sym) {
+static Symbol *declare(Resolver *r, Symbol *sym, DeclSite site) {
     NameSlot *slot = slot_for(r, sym->name);
     Symbol *same_scope = NULL;
     if (slot->top >= 0 && r->decls[slot->top].depth == r->depth) same_scope = r->decls[slot->top].sym;
@@ -181,7 +201,7 @@ static Symbol *declare(Resolver *r, Symbol *sym) {
         r->decls = arena_grow(r->arena, r->decls, r->decl_len * sizeof *r->decls, cap * sizeof *r->decls);
         r->decl_cap = cap;
     }
-    r->decls[r->decl_len] = (Decl){sym, slot->top, r->depth};
+    r->decls[r->decl_len] = (Decl){sym, slot->top, r->depth, site};
     slot->top = (int32_t)r->decl_len++;
     return same_scope;
 }
@@ -250,8 +270,57 @@ static const char *closest_name(const Resolver *r, const char *unknown, NameUse 
     return best.name;
 }
 
+enum { LATER_LET_SCAN_LIMIT = 4096 };
+
+/* A `let` of `name` after the current statement in an enclosing block, or
+ * NULL. Bounded, so that many errors in a long block stay linear. */
+static const Binding *later_let(const Resolver *r, const char *name) {
+    uint32_t budget = LATER_LET_SCAN_LIMIT;
+    for (uint32_t f = r->frame_len; f-- > 0;) {
+        const List *stmts = &r->frames[f].block->as.block.stmts;
+        for (uint32_t i = r->frames[f].at + 1; i < stmts->len; i++) {
+            if (budget-- == 0) return NULL;
+            const Stmt *s = stmts->items[i];
+            if (s->kind == S_LET && s->as.let.var.name == name) return &s->as.let.var;
+        }
+    }
+    return NULL;
+}
+
+/* E0200. The help says why the name is not visible when the resolver can
+ * tell (its own let, a later let, a scope that ended), else suggests a
+ * visible name close to it, else says how to declare one. */
 static void report_unknown(const Resolver *r, const char *name, Span at, NameUse use) {
     diag_error(E0200, at, "unknown name '%s'", name);
+    if (name == r->let_name) {
+        diag_help("'%s' exists only after its 'let' statement, so its own initializer cannot use it", name);
+        return;
+    }
+    const Binding *later = later_let(r, name);
+    if (later) {
+        diag_note(later->span, "'%s' is declared here, after its use", name);
+        diag_help("move the 'let' above the first use: a variable exists only after its 'let'");
+        return;
+    }
+    const NameSlot *slot = find_slot(r, name);
+    if (slot && slot->gone && slot->gone_item == r->item_number) {
+        switch (slot->gone_site) {
+        case SITE_LET:
+        case SITE_PARAM:
+            diag_note(slot->gone->span, "'%s' is declared here, inside a block that has ended", name);
+            diag_help("a variable exists only until the end of its block; declare it before that block to use it "
+                      "after");
+            return;
+        case SITE_FOR:
+            diag_note(slot->gone->span, "'%s' is a loop variable, which exists only inside its loop", name);
+            diag_help("to keep its value, assign it to a variable declared before the loop");
+            return;
+        case SITE_PATTERN:
+            diag_note(slot->gone->span, "'%s' is bound by this pattern and exists only inside its arm", name);
+            diag_help("use it inside the arm, or assign it to a variable declared before the 'match'");
+            return;
+        }
+    }
     const char *near = closest_name(r, name, use);
     if (near) diag_help("did you mean '%s'?", near);
     else if (use == USE_DELEGATE_OUT)
@@ -270,7 +339,7 @@ static void report_unknown(const Resolver *r, const char *name, Span at, NameUse
 static void declare_binding(Resolver *r, Binding *b, DeclSite site) {
     if (!b->name) return;   /* '_' */
     b->sym = new_symbol(r, SYM_LOCAL, b->name, b->span);
-    Symbol *first = declare(r, b->sym);
+    Symbol *first = declare(r, b->sym, site);
     if (!first) return;
     switch (site) {
     case SITE_LET:
@@ -281,8 +350,9 @@ static void declare_binding(Resolver *r, Binding *b, DeclSite site) {
     case SITE_FOR:
         diag_error(E0203, b->span, "loop variable '%s' is declared twice", b->name);
         diag_note(first->span, "'%s' was first declared here", b->name);
-        diag_help("give the two loop variables different names, or write '_' for one you do not need");
+        diag_help("give the two loop variables different names");
         break;
+    case SITE_PARAM:   /* parameters are reported as E0204 by resolve_item */
     case SITE_PATTERN:
         diag_error(E0203, b->span, "'%s' is bound twice in this pattern", b->name);
         diag_note(first->span, "'%s' was first bound here", b->name);
@@ -350,7 +420,7 @@ static void resolve_item(Resolver *r, Item *item) {
         sym->owner = item;
         param->sym = sym;
         if (!param->name) continue;
-        Symbol *first = declare(r, sym);
+        Symbol *first = declare(r, sym, SITE_PARAM);
         if (first) {
             diag_error(E0204, param->name_span, "parameter '%s' is declared twice", param->name);
             diag_note(first->span, "'%s' was first declared here", param->name);
@@ -365,9 +435,20 @@ static void resolve_item(Resolver *r, Item *item) {
 /* ---- statements ---- */
 
 static void resolve_block(Resolver *r, Stmt *block) {
+    if (r->frame_len == r->frame_cap) {
+        uint32_t cap = r->frame_cap ? r->frame_cap * 2 : 64;
+        r->frames = arena_grow(r->arena, r->frames, r->frame_len * sizeof *r->frames, cap * sizeof *r->frames);
+        r->frame_cap = cap;
+    }
+    uint32_t frame = r->frame_len++;
+    r->frames[frame].block = block;
     uint32_t mark = scope_open(r);
-    for (uint32_t i = 0; i < block->as.block.stmts.len; i++) resolve_stmt(r, block->as.block.stmts.items[i]);
+    for (uint32_t i = 0; i < block->as.block.stmts.len; i++) {
+        r->frames[frame].at = i;
+        resolve_stmt(r, block->as.block.stmts.items[i]);
+    }
     scope_close(r, mark);
+    r->frame_len--;
 }
 
 /* for_stmt: 'for' NAME (',' NAME)? 'in' expr block | 'for' NAME 'in' expr '..' expr block */
@@ -413,7 +494,9 @@ static void resolve_stmt(Resolver *r, Stmt *s) {
     switch (s->kind) {
     case S_LET:
         /* The initializer first: `let x = x + 1;` reads the outer x. */
+        r->let_name = s->as.let.var.name;
         resolve_expr(r, s->as.let.init);
+        r->let_name = NULL;
         declare_binding(r, &s->as.let.var, SITE_LET);
         break;
     case S_ASSIGN:
@@ -549,5 +632,8 @@ void resolve_program(Arena *arena, Program *program) {
     };
     grow_slots(&r);
     declare_globals(&r);
-    for (uint32_t i = 0; i < program->items.len; i++) resolve_item(&r, program->items.items[i]);
+    for (uint32_t i = 0; i < program->items.len; i++) {
+        r.item_number = i + 1;
+        resolve_item(&r, program->items.items[i]);
+    }
 }

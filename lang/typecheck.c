@@ -359,20 +359,39 @@ static void suggest_method(const Type *receiver, const char *name) {
  * Calls
  */
 
-static void check_arg_type(Checker *c, Arg *arg, Type *want, const char *what, const char *callee) {
+/* Names an argument in messages ("argument 2 ('n')", "field 'x'"); built
+ * only when there is an error, since formatting is slow. */
+typedef struct ArgLabel {
+    const char *kind;        /* "argument", "field", "value" */
+    int number;              /* 1-based, or 0 for none */
+    const char *name;        /* or NULL */
+} ArgLabel;
+
+static const char *label_text(ArgLabel l, char *buf, size_t size) {
+    if (l.number && l.name) snprintf(buf, size, "%s %d ('%s')", l.kind, l.number, l.name);
+    else if (l.number) snprintf(buf, size, "%s %d", l.kind, l.number);
+    else if (l.name) snprintf(buf, size, "%s '%s'", l.kind, l.name);
+    else snprintf(buf, size, "%s", l.kind);
+    return buf;
+}
+
+static void check_arg_type(Checker *c, Arg *arg, Type *want, ArgLabel label, const char *callee) {
     Type *have = check_expr(c, arg->value, want);
     if (is_handle(have) && want->kind != TY_DO) return;   /* caps.c: rule 3 */
-    if (!accepts(want, have) && have->kind != TY_VOID) {
-        diag_error(E0221, arg->value->span, "%s of '%s' must be %s '%s', not '%s'", what, callee,
-                   want->kind == TY_DO ? "a data object," : "of type", NAME_A(want), NAME_B(have));
-        if (want->kind == TY_FLOAT && have->kind == TY_INT) diag_help("convert with '.float()'");
-        if (want->kind == TY_INT && have->kind == TY_FLOAT) diag_help("convert with '.int()' (it truncates)");
-        if (want->kind == TY_STR && (have->kind == TY_INT || have->kind == TY_FLOAT))
-            diag_help("turn it into text with '.str()' or \"{…}\"");
-    } else if (have->kind == TY_VOID) {
+    if (accepts(want, have) && have->kind != TY_VOID) return;
+    char what[96];
+    label_text(label, what, sizeof what);
+    if (have->kind == TY_VOID) {
         diag_error(E0221, arg->value->span, "%s of '%s' has no value", what, callee);
         diag_help("this call does not produce a value; call it on its own line");
+        return;
     }
+    diag_error(E0221, arg->value->span, "%s of '%s' must be %s '%s', not '%s'", what, callee,
+               want->kind == TY_DO ? "a data object," : "of type", NAME_A(want), NAME_B(have));
+    if (want->kind == TY_FLOAT && have->kind == TY_INT) diag_help("convert with '.float()'");
+    if (want->kind == TY_INT && have->kind == TY_FLOAT) diag_help("convert with '.int()' (it truncates)");
+    if (want->kind == TY_STR && (have->kind == TY_INT || have->kind == TY_FLOAT))
+        diag_help("turn it into text with '.str()' or \"{…}\"");
 }
 
 static void reject_named_args(List *args, const char *callee) {
@@ -412,9 +431,7 @@ static Type *check_fn_call(Checker *c, Expr *e, Item *fn) {
     for (uint32_t i = 0; i < args->len; i++) {
         Param *p = fn->params.items[i];
         Type *want = p->sym && p->sym->type ? p->sym->type : type_poison();
-        char what[64];
-        snprintf(what, sizeof what, "argument %u ('%s')", i + 1, p->name);
-        check_arg_type(c, args->items[i], want, what, fn->name);
+        check_arg_type(c, args->items[i], want, (ArgLabel){"argument", (int)i + 1, p->name}, fn->name);
     }
     return fn->result_type ? fn->result_type : type_poison();
 }
@@ -443,9 +460,7 @@ static void check_task_call(Checker *c, Expr *call, Item *task) {
     }
     for (int i = 0; i < count; i++) {
         Type *want = inputs[i]->sym && inputs[i]->sym->type ? inputs[i]->sym->type : type_poison();
-        char what[64];
-        snprintf(what, sizeof what, "argument %d ('%s')", i + 1, inputs[i]->name);
-        check_arg_type(c, args->items[i], want, what, task->name);
+        check_arg_type(c, args->items[i], want, (ArgLabel){"argument", i + 1, inputs[i]->name}, task->name);
     }
 }
 
@@ -488,9 +503,8 @@ static Type *check_struct_construction(Checker *c, Expr *e, Item *decl) {
         }
         for (uint32_t i = 0; i < args->len; i++) {
             Field *f = decl->fields.items[i];
-            char what[64];
-            snprintf(what, sizeof what, "field '%s'", f->name);
-            check_arg_type(c, args->items[i], f->field_type ? f->field_type : type_poison(), what, decl->name);
+            check_arg_type(c, args->items[i], f->field_type ? f->field_type : type_poison(),
+                           (ArgLabel){"field", 0, f->name}, decl->name);
         }
         return type;
     }
@@ -511,9 +525,8 @@ static Type *check_struct_construction(Checker *c, Expr *e, Item *decl) {
             continue;
         }
         seen[index] = true;
-        char what[64];
-        snprintf(what, sizeof what, "field '%s'", f->name);
-        check_arg_type(c, a, f->field_type ? f->field_type : type_poison(), what, decl->name);
+        check_arg_type(c, a, f->field_type ? f->field_type : type_poison(), (ArgLabel){"field", 0, f->name},
+                       decl->name);
     }
     for (uint32_t i = 0; i < field_count; i++) {
         if (seen[i]) continue;
@@ -550,11 +563,8 @@ static Type *check_variant_construction(Checker *c, Expr *e, Item *decl, Expr *f
         check_args_loosely(c, args);
         return type_named(decl);
     }
-    for (uint32_t i = 0; i < args->len; i++) {
-        char what[64];
-        snprintf(what, sizeof what, "value %u", i + 1);
-        check_arg_type(c, args->items[i], v->payload_types[i], what, name);
-    }
+    for (uint32_t i = 0; i < args->len; i++)
+        check_arg_type(c, args->items[i], v->payload_types[i], (ArgLabel){"value", (int)i + 1, NULL}, name);
     return type_named(decl);
 }
 
@@ -610,11 +620,8 @@ static Type *check_method_call(Checker *c, Expr *e, Expr *field) {
         check_args_loosely(c, args);
         return sig.result;
     }
-    for (int i = 0; i < sig.param_count; i++) {
-        char what[64];
-        snprintf(what, sizeof what, "argument %d", i + 1);
-        check_arg_type(c, args->items[i], sig.params[i], what, name);
-    }
+    for (int i = 0; i < sig.param_count; i++)
+        check_arg_type(c, args->items[i], sig.params[i], (ArgLabel){"argument", i + 1, NULL}, name);
     return sig.result;
 }
 
@@ -630,7 +637,7 @@ static Type *check_call(Checker *c, Expr *e) {
             e->as.call.kind = CALL_PRINT;
             reject_named_args(args, "print");
             if (check_arity(args, 1, "print", e->span, (Span){0}))
-                check_arg_type(c, args->items[0], type_str(), "the argument", "print");
+                check_arg_type(c, args->items[0], type_str(), (ArgLabel){"the argument", 0, NULL}, "print");
             else
                 check_args_loosely(c, args);
             return type_void();

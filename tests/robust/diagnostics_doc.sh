@@ -1,19 +1,23 @@
 #!/bin/sh
-# diagnostics_doc.sh SOURCE_DIR — spec/diagnostics.md and lang/diag.def agree.
+# diagnostics_doc.sh SOURCE_DIR [LOAM_BINARY] — spec/diagnostics.md and
+# lang/diag.def agree (and, given the binary, the doc's examples are right).
 #
 # Checks, for every code DIAG(Exxxx, "title") in lang/diag.def, that
 # spec/diagnostics.md has a heading `### Exxxx — title` with the same title,
 # in the same order, once; that the doc names no code (in a heading or in
 # prose) missing from diag.def; that every section has its Trigger, Example
 # and Fix parts and cites the spec (§); and that spec/language.md cites only
-# codes that exist. POSIX sh, grep, sed and awk only.
+# codes that exist. With LOAM_BINARY, also runs `loam check` on the example
+# of every section (the first ```loam block after its heading): it must exit
+# 1 and report that section's code and no other. POSIX sh, grep, sed, awk.
 # Prints PASS/FAIL lines and "N passed, M failed"; exits 1 on any failure.
 set -u
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-    echo "usage: $0 SOURCE_DIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ] || [ ! -d "$1" ]; then
+    echo "usage: $0 SOURCE_DIR [LOAM_BINARY]" >&2
     exit 2
 fi
+loam=${2:-}
 LC_ALL=C
 export LC_ALL
 
@@ -137,6 +141,35 @@ if [ -s "$tmp/sections" ]; then
     fail doc.sections_complete "$(cat "$tmp/sections")"
 else
     pass doc.sections_complete
+fi
+
+# The examples, when a binary is given: each triggers its own code only.
+if [ -n "$loam" ]; then
+    mkdir "$tmp/examples"
+    awk -v dir="$tmp/examples" '
+        /^#+ / { code = ""; inside = 0 }
+        /^### E[0-9][0-9][0-9][0-9] / { code = $2; done = 0 }
+        inside && /^```/ { inside = 0; close(file); done = 1; next }
+        inside { print > file; next }
+        code != "" && !done && /^```loam[[:space:]]*$/ { inside = 1; file = dir "/" code ".loam"; printf "" > file }
+    ' "$doc"
+    while read -r code title; do
+        example=$tmp/examples/$code.loam
+        [ -f "$example" ] || continue
+        (cd "$tmp/examples" && timeout 20 "$loam" check "$code.loam") > "$tmp/out" 2>&1
+        status=$?
+        grep -o '\[E[0-9][0-9][0-9][0-9]\]' "$tmp/out" | tr -d '[]' | sort -u > "$tmp/codes"
+        others=$(grep -vx "$code" "$tmp/codes" | tr '\n' ' ')
+        if [ "$status" -ne 1 ]; then
+            fail "example.$code" "loam check exited $status, expected 1:" "$(head -n 20 "$tmp/out")"
+        elif ! grep -qx "$code" "$tmp/codes"; then
+            fail "example.$code" "the example does not report $code:" "$(head -n 20 "$tmp/out")"
+        elif [ -n "$others" ]; then
+            fail "example.$code" "the example also reports $others(one mistake, one message):" "$(head -n 20 "$tmp/out")"
+        else
+            pass "example.$code"
+        fi
+    done < "$tmp/def"
 fi
 
 echo "$passed passed, $failed failed"

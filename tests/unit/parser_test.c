@@ -651,7 +651,7 @@ static void test_errors(void) {
         "E0100@3:1", "unexpected '}', expected ';'");
     check_errors("error_missing_semi_help",
         "fn f() {\n    g()\n    h();\n}\n",
-        "E0100@3:5", "add one at the end of line 2");
+        "E0100@3:5", "add ';' at the end of line 2");
     check_errors("error_three_separate",
         "fn f() {\n"
         "    let x = ;\n"
