@@ -338,7 +338,7 @@ static void print_json(FILE *out, const Diagnostic *d) {
 }
 
 void diag_flush(void) {
-    qsort(D.items, (size_t)D.count, sizeof *D.items, compare_diagnostics);
+    if (D.count) qsort(D.items, (size_t)D.count, sizeof *D.items, compare_diagnostics);
     FILE *out = stderr;
     for (int i = 0; i < D.count; i++) {
         Diagnostic *d = &D.items[i];

@@ -91,7 +91,7 @@ static Utf8Status utf8_decode(const uint8_t *p, int *len, uint32_t *cp) {
         *len = k;
         return U_STRAY;
     }
-    if (b >= 0xF8) {
+    if (b < 0xC2 || b > 0xF4) { /* C0 C1 (overlong ASCII), F5..FF: never in UTF-8 */
         while (k < 4 && (p[k] & 0xC0) == 0x80) k++;
         *len = k;
         return U_BAD_BYTE;
@@ -99,12 +99,10 @@ static Utf8Status utf8_decode(const uint8_t *p, int *len, uint32_t *cp) {
     if (b < 0xE0) n = 2;
     else if (b < 0xF0) n = 3;
     else n = 4;
-    if (b < 0xC2) lo = 0xFF, hi = 0, range_error = U_OVERLONG;
-    else if (b == 0xE0) lo = 0xA0, range_error = U_OVERLONG;
+    if (b == 0xE0) lo = 0xA0, range_error = U_OVERLONG;
     else if (b == 0xED) hi = 0x9F, range_error = U_SURROGATE;
     else if (b == 0xF0) lo = 0x90, range_error = U_OVERLONG;
     else if (b == 0xF4) hi = 0x8F, range_error = U_TOO_BIG;
-    else if (b > 0xF4) lo = 0xFF, hi = 0, range_error = U_TOO_BIG;
     if ((p[1] & 0xC0) != 0x80) {
         *len = 1;
         return U_TRUNCATED;
@@ -360,6 +358,13 @@ static void bad_number(Lexer *lx, const Cursor *c, const uint8_t *start, const u
     if (help) diag_help("%s", help);
 }
 
+/* What is wrong with a '_' that ends a run of digits, given what follows. */
+static const char *misplaced_separator(uint8_t next) {
+    if (next == '.') return "'_' cannot come right before the '.' of a number";
+    if (next == 'e' || next == 'E') return "'_' cannot come right before the exponent of a number";
+    return "a number cannot end with '_'";
+}
+
 /* integer: [0-9][0-9_]* | '0x' [0-9a-fA-F_]+ | '0o' [0-7_]+ | '0b' [01_]+
  * float:   [0-9][0-9_]* ('.' [0-9][0-9_]*)? ([eE] [+-]? [0-9][0-9_]*)?,
  *          with a fraction or an exponent or both.
@@ -428,12 +433,12 @@ static TokenKind lex_number(Lexer *lx, Cursor *c, int64_t *int_value, double *fl
         }
         p++;
     }
-    if (p[-1] == '_' && !bad) bad = "a number cannot end with '_'";
+    if (p[-1] == '_') bad = misplaced_separator(*p);
     if (*p == '.' && (char_class[p[1]] & C_DIGIT)) {
         is_float = true;
         p++;
         while (char_class[*p] & C_DIGIT_SEP) p++;
-        if (p[-1] == '_' && !bad) bad = "a number cannot end with '_'";
+        if (p[-1] == '_' && !bad) bad = misplaced_separator(*p);
     }
     if (bad) help = "'_' may only separate digits; remove the trailing '_'";
     if (*p == 'e' || *p == 'E') {
@@ -448,7 +453,7 @@ static TokenKind lex_number(Lexer *lx, Cursor *c, int64_t *int_value, double *fl
         } else {
             while (char_class[*p] & C_DIGIT_SEP) p++;
             if (p[-1] == '_' && !bad) {
-                bad = "a number cannot end with '_'";
+                bad = misplaced_separator(*p);
                 help = "'_' may only separate digits; remove the trailing '_'";
             }
         }
@@ -858,7 +863,8 @@ void lexer_init(Lexer *lx, Arena *arena, const SourceFile *file) {
     lx->line = 1;
     lx->col = 1;
     if (file->len > MAX_SOURCE_BYTES) {
-        diag_error(E0004, (Span){file, 1, 1, 0, 0},
+        /* About the whole file: line and column 0 (spec/diagnostics.md). */
+        diag_error(E0004, (Span){file, 0, 0, 0, 0},
                    "source file is too large: %u bytes, over the limit of 64 MiB", file->len);
         diag_help("split the program into smaller files");
         lx->fatal = true;
@@ -1057,7 +1063,10 @@ done:
     default: return (Token){.kind = kind, .span = span};
     }
 
-fatal: /* nesting too deep (now or before): c.p is at the bracket */
+fatal: /* nesting too deep (now or before): c.p is at the bracket, and stays */
+    lx->pos = (uint32_t)(c.p - base);
+    lx->line = c.line;
+    lx->col = (uint32_t)(c.p - c.line_start) + 1;
     return (Token){.kind = TK_END, .span = span_here(lx, &c, c.p, c.p)};
 }
 

@@ -319,6 +319,13 @@ static const Case cases[] = {
      .src = "\"a\n{x}\"\ny",
      .tokens = "STR_HEAD(a%0A) IDENT(x) STR_TAIL() IDENT(y)",
      .spans = "1:1@0-4 2:2@4-5 2:3@5-7 3:1@8-9"},
+    {.name = "interpolation_after_unicode_escape",
+     .src = "\"\\u{41}{x}\\u{42}\"",
+     .tokens = "STR_HEAD(A) IDENT(x) STR_TAIL(B)"},
+    {.name = "E0020_unclosed_unicode_escape_before_interpolation",
+     .src = "\"\\u{41{x}\"",
+     .tokens = "STR_HEAD() IDENT(x) STR_TAIL()",
+     .diags = "E0020@1:2"},
     {.name = "interpolation_brace_closes_open_paren",
      .src = "\"{f(x}b\"",
      .tokens = "STR_HEAD() IDENT(f) LPAREN IDENT(x) STR_TAIL(b)"},
@@ -636,8 +643,10 @@ static void test_nesting_limit(void) {
     strcpy(src + 262, "))");
     arena_init(&arena);
     n = lex_all(src, strlen(src), &toks, &spans, &diags, &lx, &arena);
+    Token after = lexer_next(&lx);
     check("E0006_bracket_257_deep", n == 256 && diags.s && strcmp(diags.s, "E0006@1:257") == 0 &&
-          lx.fatal && lx.depth > 0, diags.s ? diags.s : "no diagnostics");
+          lx.fatal && lx.depth > 0 && after.kind == TK_END && after.span.off == 256,
+          diags.s ? diags.s : "no diagnostics");
     arena_free(&arena);
     free(toks.s), free(spans.s), free(diags.s);
     toks = spans = diags = (Buf){0};
@@ -655,7 +664,8 @@ static void test_nesting_limit(void) {
     free(toks.s), free(spans.s), free(diags.s);
 }
 
-/* §1.1: a file over 64 MiB is E0004 and gives no tokens. */
+/* §1.1: a file over 64 MiB is E0004, about the whole file (line and column
+ * 0), and gives no tokens. */
 static void test_file_too_large(void) {
     size_t len = (64u << 20) + 1;
     char *big = malloc(len + 1);
@@ -675,7 +685,7 @@ static void test_file_too_large(void) {
     Buf diags = {0};
     put(&diags, "%s", "");
     flush_diagnostics(&diags);
-    check("E0004_file_too_large", t.kind == TK_END && strcmp(diags.s, "E0004@1:1") == 0, diags.s);
+    check("E0004_file_too_large", t.kind == TK_END && strcmp(diags.s, "E0004@0:0") == 0, diags.s);
     free(diags.s);
     arena_free(&arena);
     free(big);

@@ -300,7 +300,7 @@ static Parsed *parse(const char *src) {
     int before = diag_error_count();
     r->prog = parse_program(&r->arena, &r->file);
     r->errors = diag_error_count() - before;
-    diag_flush();
+    if (r->errors) diag_flush();
 
     fflush(stderr);
     dup2(saved, 2);
@@ -717,6 +717,7 @@ static void test_errors(void) {
 }
 
 int main(void) {
+    setvbuf(stdout, NULL, _IOLBF, 0);   /* results survive a crash */
     diag_configure(DIAG_JSON, false);
     test_items();
     test_wordcount();
