@@ -407,7 +407,8 @@ static Item *item(ItemKind kind, const char *name, Span name_span, Span at) {
     return it;
 }
 
-Item *ast_fn(ItemKind kind, const char *name, Span name_span, List params, TypeExpr *result, Stmt *body, Span at) {
+Item *ast_fn(ItemKind kind, const char *name, Span name_span, List params, TypeExpr *result, Stmt *body,
+             Span at) {
     assert(kind == I_FN || kind == I_EXTERN_FN || kind == I_TASK);
     Item *it = item(kind, name, name_span, at);
     it->params = params;

@@ -43,7 +43,6 @@ typedef struct Caps {
     const CheckOptions *options;
     Arena scratch;             /* flow states and tables of the current body */
     Item *item;                /* the fn or task being walked */
-    bool result_reported;      /* E0322 already given at the result type */
     int slots;                 /* 1 + the number of out parameters of item */
     Param **out_params;        /* slot -> its parameter (slot 0 unused) */
     Span *first_write;         /* slot -> the first write seen (file NULL: none) */
@@ -51,7 +50,8 @@ typedef struct Caps {
     int loops;                 /* loops around the current node */
     Stmt *loop;                /* the innermost of them */
     Mask *breaks, *continues;  /* states collected by its break/continue */
-    int quiet;                 /* > 0: a repeated loop round, rules 1 and 3 said */
+    int quiet;                 /* > 0: in a repeated loop round, where all but
+                                * rule 2 was already reported in the first */
     Table reported;            /* (code, offset) of the rule 2 errors given */
     Table loop_heads;          /* loop Stmt -> the head state last computed */
 } Caps;
@@ -291,8 +291,8 @@ static void help_handle_is_permission(const Expr *e) {
 }
 
 /* help: how to use a handle's contents instead of the handle; `var` names
- * the variable to read into ("s" when there is none). */
-static void help_use_contents(const Expr *e, const char *var) {
+ * the variable to read into, declared there when is_let. */
+static void help_use_contents(const Expr *e, const char *var, bool is_let) {
     char buf[64];
     const char *code = handle_code(e, buf, sizeof buf);
     if (e->type->mode == MODE_OUT)
@@ -305,8 +305,8 @@ static void help_use_contents(const Expr *e, const char *var) {
                   code, code, code);
     else
         diag_help("use '%s' directly where you need it, or read its contents into a value: "
-                  "`let %s = %s.text();`",
-                  code, var, code);
+                  "`%s%s = %s.text();`",
+                  code, is_let ? "let " : "", var, code);
 }
 
 /* ---- §5 rule 3: handles are not values ------------------------------------
@@ -314,14 +314,14 @@ static void help_use_contents(const Expr *e, const char *var) {
  * argument of a function or a spawned task, what a `for` iterates, or the
  * name after `->`. Every other position calls one of these. */
 
-/* E0320: `let s = text;` */
-static void reject_stored_in_variable(Caps *c, const Expr *e, const char *var) {
+/* E0320: `let s = text;`, or `s = text;` when is_let is false. */
+static void reject_stored_in_variable(Caps *c, const Expr *e, const char *var, bool is_let) {
     if (!is_live_handle(c, e)) return;
     char name[96];
     diag_error(E0320, e->span, "cannot store %s in variable '%s'", handle_name(e, name, sizeof name), var);
     note_declaration(e);
     help_handle_is_permission(e);
-    help_use_contents(e, var);
+    help_use_contents(e, var, is_let);
 }
 
 /* E0321: a handle in an array, a struct, a map, or assigned to a place. */
@@ -331,7 +331,7 @@ static void reject_stored_in_value(Caps *c, const Expr *e, const char *where) {
     diag_error(E0321, e->span, "cannot store %s in %s", handle_name(e, name, sizeof name), where);
     note_declaration(e);
     help_handle_is_permission(e);
-    if (e->type->mode == MODE_OUT) help_use_contents(e, "s");
+    if (e->type->mode == MODE_OUT) help_use_contents(e, "s", true);
     else
         diag_help("store what you read from it instead (e.g. `%s.text()`); to keep the output "
                   "of a spawned task, store the 'Ref' that 'spawn' returns",
@@ -340,7 +340,7 @@ static void reject_stored_in_value(Caps *c, const Expr *e, const char *where) {
 
 /* E0322: `return text;` */
 static void reject_returned(Caps *c, const Expr *e) {
-    if (!is_live_handle(c, e) || c->result_reported) return;
+    if (!is_live_handle(c, e)) return;
     char name[96], buf[64];
     const char *code = e->type->is_list ? "d" : handle_code(e, buf, sizeof buf);
     diag_error(E0322, e->span, "cannot return %s from %s '%s'", handle_name(e, name, sizeof name),
@@ -379,7 +379,7 @@ static void reject_used_as_value(Caps *c, const Expr *e, const char *verb, const
     diag_error(E0323, e->span, "cannot %s %s%s", verb, handle_name(e, name, sizeof name), how);
     note_declaration(e);
     diag_help("'%s' is not the data itself but this task's permission to %s it; operators, "
-              "conditions and strings work on values",
+              "conditions, strings and plain parameters need values",
               code, e->type->mode == MODE_OUT ? "write" : "read");
     if (e->type->mode == MODE_OUT)
         diag_help("an output cannot be read: keep what you write in a variable and use that");
@@ -512,21 +512,58 @@ static void check_method_access(Caps *c, Expr *call, Mask *st) {
     }
 }
 
-/* E0303: argument i of a call to a fn, against the mode of its parameter;
- * passing an out parameter to an `out` parameter writes it (rule 2). */
+/* E0303: a list of inputs where one is expected, or the reverse. */
+static void report_list_mismatch(const Caps *c, const Expr *arg, const Param *p, const Item *callee) {
+    char name[96], buf[64];
+    const char *code = handle_code(arg, buf, sizeof buf);
+    bool have_list = arg->type->is_list;
+    diag_error(E0303, arg->span, "cannot pass %s to '%s' of %s '%s': it is %s, and '%s' is %s",
+               handle_name(arg, name, sizeof name), p->name, item_kind_name(callee), callee->name,
+               have_list ? "a list of inputs" : "one input", p->name,
+               have_list ? "one 'in Blob'" : "a list, 'in [Blob]'");
+    diag_note(p->span, "'%s' of '%s' is declared '%s' here", p->name, callee->name, param_spelling(p));
+    if (have_list)
+        diag_help("pick one element, e.g. `%s[0]`, or loop over the list and pass each one: "
+                  "`for d in %s { ... }`",
+                  code, code);
+    else
+        diag_help("declare '%s' as '%s: in Blob' if '%s' reads one data object, or pass this "
+                  "%s's own 'in [Blob]'",
+                  p->name, p->name, callee->name, item_kind_name(c->item));
+}
+
+/* E0323: a handle passed where the parameter takes a plain value. */
+static void reject_handle_for_value_param(Caps *c, const Expr *arg, const Param *p, const Item *callee) {
+    if (!is_live_handle(c, arg)) return;
+    char how[160], tbuf[64];
+    const Type *t = p->sym ? p->sym->type : NULL;
+    const char *tn = t ? type_name(t, tbuf, sizeof tbuf) : "value";
+    snprintf(how, sizeof how, " to '%s' of %s '%s', which takes %s '%s'", p->name, item_kind_name(callee),
+             callee->name, strchr("AEIOU", tn[0]) ? "an" : "a", tn);
+    reject_used_as_value(c, arg, "pass", how);
+}
+
+/* Argument i of a call to a fn (rule 1): E0303 when its mode or list-ness
+ * differs from its parameter's; passing an out parameter to an `out`
+ * parameter writes it (rule 2); a handle for a value parameter is E0323. */
 static void check_fn_argument(Caps *c, Expr *call, uint32_t i, Mask *st) {
     Item *fn = call->as.call.item;
     Expr *arg = ((Arg *)call->as.call.args.items[i])->value;
-    if (!fn || i >= fn->params.len || !arg || is_poison(arg->type)) return;
+    /* With the wrong number of arguments (E0220) nothing is bound. */
+    if (!fn || call->as.call.args.len != fn->params.len || !arg || is_poison(arg->type)) return;
     const Param *p = fn->params.items[i];
     bool want_list;
     Mode want = param_do_mode(p, &want_list);
-    if (want == MODE_NONE) return;
-    bool have_list = arg->type->kind == TY_DO && arg->type->is_list;
-    if (have_list != want_list) return;   /* a type error, already reported */
+    if (!find_blob(p->type)) {
+        reject_handle_for_value_param(c, arg, p, fn);
+        return;
+    }
+    if (want == MODE_NONE) return;   /* a malformed DO parameter: E0324/E0326 */
     char name[96], buf[64];
     const char *code = handle_code(arg, buf, sizeof buf);
-    if (want == MODE_OUT && is_input_like(arg)) {
+    if (is_handle(arg) && arg->type->is_list != want_list) {
+        if (!c->quiet) report_list_mismatch(c, arg, p, fn);
+    } else if (want == MODE_OUT && is_input_like(arg)) {
         if (c->quiet) return;
         diag_error(E0303, arg->span, "cannot pass %s to '%s' of %s '%s': it is %s, and '%s' is an output",
                    handle_name(arg, name, sizeof name), p->name, item_kind_name(fn), fn->name,
@@ -561,44 +598,28 @@ static void check_fn_argument(Caps *c, Expr *call, uint32_t i, Mask *st) {
     }
 }
 
-/* The declared type of the value an argument of a struct or variant
- * construction fills, or NULL when unknown. */
-static const TypeExpr *constructed_field_type(const Expr *call, uint32_t i) {
-    const Item *it = call->as.call.item;
-    const Arg *arg = call->as.call.args.items[i];
-    if (!it) return NULL;
-    if (call->as.call.kind == CALL_VARIANT) {
-        int v = call->as.call.variant;
-        if (v < 0 || (uint32_t)v >= it->fields.len) return NULL;
-        const Field *f = it->fields.items[v];
-        return i < f->payload.len ? f->payload.items[i] : NULL;
-    }
-    for (uint32_t k = 0; k < it->fields.len; k++) {
-        const Field *f = it->fields.items[k];
-        if (arg->name ? f->name == arg->name : k == i) return f->type;
-    }
-    return NULL;
-}
-
 /* call: callee '(' arg,* ')'
- * typecheck.c reports an argument whose type does not fit its parameter
- * (E0221), handles included. A handle reaches a struct field, an enum payload
- * or an array element only where that type was declared 'Blob' (E0324
- * there); the store itself is reported here, once per site (E0321). */
+ * typecheck.c leaves every handle given as an argument to this pass: where
+ * the parameter is a DO, the mode (E0303); where it is a plain value, a struct
+ * field or an array element, rule 3 (E0321, E0323). */
 static void walk_call(Caps *c, Expr *e, Mask *st) {
     List *args = &e->as.call.args;
     switch (e->as.call.kind) {
     case CALL_METHOD: {
         int b = e->as.call.builtin;
-        Expr *recv = e->as.call.receiver;
-        bool stores = (b == BUILTIN_ARRAY_PUSH || b == BUILTIN_ARRAY_INSERT) && recv && recv->type &&
-                      recv->type->kind == TY_ARRAY && recv->type->elem->kind == TY_DO;
-        walk_expr(c, recv, st);
+        bool stores = b == BUILTIN_ARRAY_PUSH || b == BUILTIN_ARRAY_INSERT;
+        const char *method = b >= 0 && b < BUILTIN_COUNT ? builtins[b].name : "?";
+        char where[96];
+        walk_expr(c, e->as.call.receiver, st);
         for (uint32_t i = 0; i < args->len; i++) {
             Expr *v = ((Arg *)args->items[i])->value;
-            char where[64];
-            snprintf(where, sizeof where, "an array (with '%s')", builtins[b].name);
-            if (stores) reject_stored_in_value(c, v, where);
+            if (stores) {
+                snprintf(where, sizeof where, "an array (with '%s')", method);
+                reject_stored_in_value(c, v, where);
+            } else {
+                snprintf(where, sizeof where, " to method '%s'", method);
+                reject_used_as_value(c, v, "pass", where);
+            }
             walk_expr(c, v, st);
         }
         check_method_access(c, e, st);
@@ -619,12 +640,18 @@ static void walk_call(Caps *c, Expr *e, Mask *st) {
         else snprintf(where, sizeof where, "struct '%s'", it ? it->name : "?");
         for (uint32_t i = 0; i < args->len; i++) {
             Expr *v = ((Arg *)args->items[i])->value;
-            if (is_blob(constructed_field_type(e, i))) reject_stored_in_value(c, v, where);
+            reject_stored_in_value(c, v, where);
             walk_expr(c, v, st);
         }
         break;
     }
     case CALL_PRINT:
+        for (uint32_t i = 0; i < args->len; i++) {
+            Expr *v = ((Arg *)args->items[i])->value;
+            reject_used_as_value(c, v, "print", " directly");
+            walk_expr(c, v, st);
+        }
+        break;
     case CALL_TASK:        /* only inside a spawn: see check_spawn */
         for (uint32_t i = 0; i < args->len; i++) walk_expr(c, ((Arg *)args->items[i])->value, st);
         break;
@@ -735,27 +762,34 @@ static bool check_spawn(Caps *c, Expr *call, Mask *st) {
     for (uint32_t i = 0, k = 0; i < args->len; i++) {
         Expr *v = ((Arg *)args->items[i])->value;
         walk_expr(c, v, st);
-        /* The parameter it binds: the next one that is not an output. */
+        /* The parameter it binds: the next one that is not an output; none
+         * when the number of arguments is wrong (E0220). */
         const Param *bound = NULL;
-        while (task && k < task->params.len && !bound) {
+        while (task && args->len == inputs && k < task->params.len && !bound) {
             const Param *p = task->params.items[k++];
             if (p->mode != MODE_OUT) bound = p;
         }
-        /* typecheck.c reports a handle bound to anything but a Blob (E0221),
-         * unless the number of arguments is wrong already. */
-        bool typed = args->len == inputs && !(bound && is_blob(bound->type));
-        if (!is_output(v) || c->quiet || typed) continue;
-        char name[96], buf[64];
-        const char *code = handle_code(v, buf, sizeof buf);
-        const char *child = spawned_name(call);
-        diag_error(E0341, v->span, "cannot pass output %s to spawned task '%s'", handle_name(v, name, sizeof name), child);
-        note_declaration(v);
-        diag_help("an output is written by exactly one task; passed as an argument, both this "
-                  "task and '%s' could write it",
-                  child);
-        diag_help("hand it over with a delegation instead: `spawn %s(...) -> %s;` (then '%s' "
-                  "writes '%s' in this task's place)",
-                  child, code, child, code);
+        if (c->quiet || !is_handle(v)) continue;
+        if (is_output(v)) {
+            char name[96], buf[64];
+            const char *code = handle_code(v, buf, sizeof buf);
+            const char *child = spawned_name(call);
+            diag_error(E0341, v->span, "cannot pass output %s to spawned task '%s'", handle_name(v, name, sizeof name),
+                       child);
+            note_declaration(v);
+            diag_help("an output is written by exactly one task; passed as an argument, both this "
+                      "task and '%s' could write it",
+                      child);
+            diag_help("hand it over with a delegation instead: `spawn %s(...) -> %s;` (then '%s' "
+                      "writes '%s' in this task's place)",
+                      child, code, child, code);
+        } else if (bound && !find_blob(bound->type)) {
+            reject_handle_for_value_param(c, v, bound, task);
+        } else if (bound) {
+            bool want_list;
+            if (param_do_mode(bound, &want_list) != MODE_NONE && want_list != v->type->is_list)
+                report_list_mismatch(c, v, bound, task);
+        }
     }
     return true;
 }
@@ -763,16 +797,17 @@ static bool check_spawn(Caps *c, Expr *call, Mask *st) {
 /* E0314/E0343: the name after '->' must be an out parameter of this task. */
 static int delegation_slot(Caps *c, Stmt *s) {
     const Binding *out = &s->as.delegate.out;
+    if (!out->name) return 0;   /* a syntax error */
     if (c->item->kind != I_TASK) {
         if (!c->quiet) {
             diag_error(E0314, out->span.file ? out->span : s->span,
                        "cannot delegate '%s' in function '%s': only a task can hand its own output to a child task",
-                       out->name ? out->name : "?", c->item->name);
+                       out->name, c->item->name);
             diag_help("a function runs inside the task that calls it; the output belongs to that "
                       "task, which alone decides whether to write it or hand it over");
             diag_help("move `spawn %s(...) -> %s;` into the task itself, or have '%s' return "
                       "what it computes and let the task delegate",
-                      spawned_name(s->as.delegate.call), out->name ? out->name : "o", c->item->name);
+                      spawned_name(s->as.delegate.call), out->name, c->item->name);
         }
         return 0;
     }
@@ -960,6 +995,8 @@ static void walk_assign(Caps *c, Stmt *s, Mask *st) {
     } else if (s->as.assign.op != AS_SET) {
         snprintf(buf, sizeof buf, " as an operand of '%s'", spelling[s->as.assign.op]);
         reject_used_as_value(c, value, "use", buf);
+    } else if (place->kind == E_NAME) {
+        reject_stored_in_variable(c, value, place->as.name.name, false);
     } else {
         reject_stored_in_value(c, value, place_name(place, buf, sizeof buf));
     }
@@ -1081,7 +1118,7 @@ static void walk_let(Caps *c, Stmt *s, Mask *st) {
         diag_help("use the parameter directly, or keep what you read from it, e.g. `let s: Str = text.text();`");
     }
     /* With a declared type other than Blob, typecheck.c reports the mismatch. */
-    if (!s->as.let.type) reject_stored_in_variable(c, s->as.let.init, s->as.let.var.name ? s->as.let.var.name : "_");
+    if (!s->as.let.type) reject_stored_in_variable(c, s->as.let.init, s->as.let.var.name ? s->as.let.var.name : "_", true);
     walk_expr(c, s->as.let.init, st);
 }
 
@@ -1142,8 +1179,9 @@ static void walk_stmt(Caps *c, Stmt *s, Mask *st) {
 
 /* ---- Declarations (§4, §5 rule 3, rule 4) -------------------------------- */
 
-/* E0324/E0325/E0326 on one parameter; returns true when it is well formed. */
-static bool check_param(const Caps *c, const Item *item, const Param *p) {
+/* §5 rule 3 on one parameter: E0324 (Blob without a mode), E0325 (a mode
+ * on a value), E0326 (out [Blob]). Returns true when it is well formed. */
+static bool check_param(const Item *item, const Param *p) {
     const TypeExpr *blob = find_blob(p->type);
     const Type *type = p->sym ? p->sym->type : NULL;
     const char *kind = item_kind_name(item);
@@ -1192,7 +1230,6 @@ static bool check_param(const Caps *c, const Item *item, const Param *p) {
                   "'out Blob' parameter per output");
         return false;
     }
-    (void)c;
     return true;
 }
 
@@ -1224,17 +1261,16 @@ static void check_signature(Caps *c, Item *item) {
     bool is_task = item->kind == I_TASK;
     for (uint32_t i = 0; i < item->params.len; i++) {
         const Param *p = item->params.items[i];
-        if (check_param(c, item, p) && is_task) check_task_param_type(p);
+        if (check_param(item, p) && is_task) check_task_param_type(p);
     }
     const TypeExpr *blob = find_blob(item->result);
     if (blob) {
-        diag_error(E0322, blob->span, "%s '%s' cannot return a data object ('Blob')", item_kind_name(item), item->name);
-        diag_help("a data object belongs to the task that was given it; a function can use it "
-                  "during the call but cannot hand it back");
+        diag_error(E0324, blob->span, "%s '%s' cannot return a 'Blob'", item_kind_name(item), item->name);
+        diag_help("a 'Blob' is a data object, which a task reaches only through a parameter with "
+                  "a mode; a function can use it during the call but cannot hand it back");
         diag_help("return what you read from it (e.g. a 'Str'), or give '%s' an 'out Blob' "
                   "parameter and write to it",
                   item->name);
-        c->result_reported = true;
     }
     if (item->kind == I_EXTERN_FN && !c->program->file->is_stdlib && !(c->options && c->options->allow_extern)) {
         diag_error(E0330, item->name_span, "extern function '%s' is only allowed in the standard library", item->name);
@@ -1286,7 +1322,6 @@ static void assign_flow_slots(Caps *c, Item *item) {
 static void check_callable(Caps *c, Item *item) {
     arena_init(&c->scratch);
     c->item = item;
-    c->result_reported = false;
     c->loops = 0;
     c->loop = NULL;
     c->breaks = c->continues = NULL;

@@ -11,9 +11,13 @@
  * Errors: a syntax error is E0100 ("unexpected X, expected Y or Z"); the
  * parser then skips to the next ';', over a block, to a '}' or to the
  * keyword that starts the next statement or item, and goes on: one file
- * reports several independent errors, one broken statement reports one
- * (Bison stays quiet until three tokens have been shifted after an error).
- * Running out of parser stack is E0006 and stops the parse.
+ * reports several independent errors, one broken statement reports one.
+ * Three things keep cascades out: Bison's own quiet spell (three tokens
+ * after an error, cut short by yyerrok at the end of a line, see
+ * ends_line), the quiet parse of a block skipped after an error (see
+ * `quiet`), and dropping syntax errors inside a string that never ends
+ * (see parse_program). Running out of parser stack is E0006 and stops the
+ * parse.
  *
  * '>>': there is no '>>' token. yylex() turns a '>' that is followed by
  * another '>' (adjacent or not) into GT_GT, so that one token of lookahead
@@ -45,6 +49,7 @@ typedef struct StrValue { const char *bytes; uint32_t len; } StrValue;
 
 %code {
 #include <stdio.h>
+#include <string.h>
 
 /* The state of one parse, shared by yylex, the actions and the error
  * reporter. */
@@ -60,7 +65,24 @@ struct Parser {
      * the end itself (an unterminated string or comment, an unclosed
      * bracket): an "unexpected end of file" would repeat it. */
     bool prev_lex_error, lex_error_at_end;
+    /* Where the strings being read opened (an interpolation's STR_HEAD), and
+     * where the last string token before the end opened: if the file ends
+     * inside it, the code after that point was swallowed by the string. */
+    uint32_t string_open[LEX_MAX_NESTING];
+    int string_depth;
+    uint32_t last_string_open;
+    bool last_was_string;
+    uint32_t runaway_string;   /* UINT32_MAX when none */
+    int quiet;                 /* > 0: inside a block skipped after an error */
+    /* Syntax errors (E0100) wait here until the end of the file: those inside
+     * a string that never ends are dropped (see parse_program). */
+    List pending;        /* of SyntaxError* */
 };
+
+typedef struct SyntaxError {
+    Span at;
+    const char *message, *help;   /* help may be NULL */
+} SyntaxError;
 
 static int yylex(YYSTYPE *value, YYLTYPE *loc, Parser *p);
 static void yyerror(YYLTYPE *loc, Parser *p, const char *msg);
@@ -142,6 +164,21 @@ static Item *task_with_result(const char *name, Span name_span, List params, Spa
     return ast_fn(I_TASK, name, name_span, params, NULL, body, at);
 }
 
+/* After an error, a ';' or '}' that ends its line (comments aside) ends
+ * the broken statement: the parser then reports the next error at once
+ * (yyerrok) instead of staying quiet for Bison's three tokens, so that
+ * consecutive broken lines each get their message. In the middle of a line
+ * the rest is more likely the same mistake, and stays quiet. */
+static bool ends_line(Span s) {
+    if (!s.file) return true;
+    const char *t = s.file->text;
+    uint32_t i = s.end, n = s.file->len;
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r')) i++;
+    if (i + 1 < n && t[i] == '/' && (t[i + 1] == '/' || t[i + 1] == '*')) return true;
+    return i >= n || t[i] == '\n';
+}
+#define RESYNC(at) do { if (ends_line(at)) yyerrok; } while (0)
+
 /* 'spawn' call: the operand of spawn must be a call (spec §6). */
 static Expr *spawn_call(Expr *operand) {
     if (operand->kind == E_CALL || operand->kind == E_POISON) return operand;
@@ -172,6 +209,8 @@ static Expr *spawn_call(Expr *operand) {
     AssignOp assignop;
     Mode mode;
 }
+
+%destructor { p->quiet = $$ - 1; } quiet
 
 %initial-action { @$ = (Span){ .file = p->lx.file, .line = 1, .col = 1 }; }
 
@@ -248,7 +287,8 @@ static Expr *spawn_call(Expr *operand) {
 %token CARET "'^'"
 %token SHL "'<<'"
 
-/* Not in token.def: a '>' directly followed by another '>' (see yylex). */
+/* Not in token.def: a '>' whose next token is another '>', adjacent or not
+ * (see yylex and shift_right). */
 %token GT_GT "'>>'"
 
 %type <item> item fn_decl extern_fn task_decl struct_decl enum_decl
@@ -269,19 +309,23 @@ static Expr *spawn_call(Expr *operand) {
 %type <expr> shift_expr add_expr mul_expr unary_expr postfix_expr primary
 %type <expr> opt_expr
 %type <arg> arg
+%type <int_value> quiet
 
 %%
 
 /* program: item* — each item goes into the Program as soon as it is parsed,
  * so that the items before a fatal error survive. After an error, skip to a
- * ';', a '}', over a whole block, or to the next item. */
+ * ';', a '}', over a whole block, to the next item, or over a statement
+ * (statements outside a function, often after a '}' too many, are dropped
+ * one error each). */
 program
     : %empty
     | program item              { list_push(p->arena, &p->prog->items, $2); }
-    | program error SEMI
-    | program error RBRACE
-    | program error block
-    | program error item        { list_push(p->arena, &p->prog->items, $3); }
+    | program error SEMI        { RESYNC(@3); }
+    | program error RBRACE      { RESYNC(@3); }
+    | program error block       { RESYNC(@3); }
+    | program error keyword_stmt { RESYNC(@3); }
+    | program error item        { list_push(p->arena, &p->prog->items, $3); yyerrok; }
     ;
 
 item
@@ -409,18 +453,31 @@ close_angle
 /* block: '{' stmt* '}' */
 block
     : LBRACE stmts RBRACE       { $$ = ast_block($2, @3, @$); }
-    | LBRACE stmts error RBRACE { $$ = ast_block($2, @4, @$); }
+    | LBRACE stmts error RBRACE { $$ = ast_block($2, @4, @$); RESYNC(@4); }
     ;
 
-/* stmt* — after an error, skip to a ';', over a block, or to the keyword
- * that starts the next statement (so that a missing ';' does not swallow
- * the statement after it); a '}' ends the block (see block). */
+/* stmt* — after an error, skip to a ';', over a block (and its 'else'
+ * blocks: the error was in an if's condition), or to the keyword that starts
+ * the next statement (so that a missing ';' does not swallow the statement
+ * after it); a '}' ends the block (see block). See ends_line for yyerrok. */
 stmts
     : %empty                    { $$ = (List){0}; }
     | stmts stmt                { $$ = list_add($1, $2); }
-    | stmts error SEMI          { $$ = $1; }
-    | stmts error block         { $$ = $1; }
-    | stmts error keyword_stmt  { $$ = list_add($1, $3); }
+    | stmts error SEMI          { $$ = $1; RESYNC(@3); }
+    | stmts error quiet block   { $$ = $1; p->quiet = $3 - 1; RESYNC(@4); }
+    | stmts error quiet block KW_ELSE block
+                                { $$ = $1; p->quiet = $3 - 1; RESYNC(@6); }
+    | stmts error quiet block KW_ELSE if_stmt
+                                { $$ = $1; p->quiet = $3 - 1; RESYNC(@6); }
+    | stmts error keyword_stmt  { $$ = list_add($1, $3); RESYNC(@3); }
+    ;
+
+/* The block after a broken statement head is parsed quietly: it may be a
+ * match's arms, or the body of something that was not a statement. The
+ * level (the value of `quiet`) is restored when the rule using it is
+ * reduced, or when error recovery pops it off the stack (%destructor). */
+quiet
+    : %empty                    { $$ = ++p->quiet; }
     ;
 
 /* stmt (spec §2). Assignment takes any expression on the left; typecheck.c
@@ -470,7 +527,9 @@ if_stmt
     ;
 
 /* for_stmt: 'for' NAME (',' NAME)? 'in' expr block
- *         | 'for' NAME 'in' expr '..' expr block */
+ *         | 'for' NAME 'in' expr '..' expr block
+ * A range with two names parses too: typecheck.c reports it (E0254), with
+ * a clearer message than a syntax error could give. */
 for_stmt
     : KW_FOR binding KW_IN expr block
                                 { $$ = ast_for($2, NULL, $4, NULL, $5, @$); }
@@ -478,6 +537,8 @@ for_stmt
                                 { $$ = ast_for($2, $4, $6, NULL, $7, @$); }
     | KW_FOR binding KW_IN expr DOTDOT expr block
                                 { $$ = ast_for($2, NULL, $4, $6, $7, @$); }
+    | KW_FOR binding COMMA binding KW_IN expr DOTDOT expr block
+                                { $$ = ast_for($2, $4, $6, $8, $9, @$); }
     ;
 
 binding
@@ -489,14 +550,14 @@ match_stmt
     : KW_MATCH expr LBRACE arms RBRACE
                                 { $$ = ast_match($2, $4, @$); }
     | KW_MATCH expr LBRACE arms error RBRACE
-                                { $$ = ast_match($2, $4, @$); }
+                                { $$ = ast_match($2, $4, @$); RESYNC(@6); }
     ;
 
 arms
     : %empty                    { $$ = (List){0}; }
     | arms arm                  { $$ = list_add($1, $2); }
-    | arms error block          { $$ = $1; }
-    | arms error block COMMA    { $$ = $1; }
+    | arms error block          { $$ = $1; RESYNC(@3); }
+    | arms error block COMMA    { $$ = $1; RESYNC(@4); }
     ;
 
 arm
@@ -699,7 +760,25 @@ static Token lex(Parser *p) {
     int before = diag_error_count();
     Token t = lexer_next(&p->lx);
     bool error = diag_error_count() > before;
-    if (t.kind == TK_END) p->lex_error_at_end = error || p->prev_lex_error;
+    if (t.kind == TK_END) {
+        p->lex_error_at_end = error || p->prev_lex_error;
+        if (p->last_was_string && p->prev_lex_error) p->runaway_string = p->last_string_open;
+    }
+    p->last_was_string = false;
+    switch (t.kind) {
+    case TK_STR_HEAD:
+        if (p->string_depth < LEX_MAX_NESTING) p->string_open[p->string_depth++] = t.span.off;
+        break;
+    case TK_STR_TAIL:
+        p->last_string_open = p->string_depth > 0 ? p->string_open[--p->string_depth] : t.span.off;
+        p->last_was_string = true;
+        break;
+    case TK_STR:
+        p->last_string_open = t.span.off;
+        p->last_was_string = true;
+        break;
+    default: break;
+    }
     p->prev_lex_error = error;
     return t;
 }
@@ -811,7 +890,7 @@ static bool is_item_keyword(yysymbol_kind_t s) {
 static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *p) {
     yysymbol_kind_t got = yypcontext_token(ctx);
     Span at = *yypcontext_location(ctx);
-    if (p->lx.fatal) return 0;
+    if (p->lx.fatal || p->quiet > 0) return 0;
     if (got == YYSYMBOL_YYEOF && (p->lx.depth > 0 || p->lex_error_at_end)) return 0;
 
     yysymbol_kind_t expected[YYNTOKENS];
@@ -861,23 +940,31 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, Parser *p) {
             if (len >= sizeof list) break;
         }
     }
-    if (list[0])
-        diag_error(E0100, at, "unexpected %s, expected %s", what, list);
-    else
-        diag_error(E0100, at, "unexpected %s", what);
+    char message[600], help[300] = "";
+    if (list[0]) snprintf(message, sizeof message, "unexpected %s, expected %s", what, list);
+    else snprintf(message, sizeof message, "unexpected %s", what);
 
     bool only_semi = count == 1 && set[YYSYMBOL_SEMI];
     uint32_t prev_line = span_after(p->before_last).line;
     if (only_semi && at.line > prev_line)
-        diag_help("add ';' at the end of line %u: every statement ends with one", prev_line);
+        snprintf(help, sizeof help, "add ';' at the end of line %u: every statement ends with one",
+                 prev_line);
     else if (only_semi)
-        diag_help("add ';' before %s: every statement ends with one", what);
+        snprintf(help, sizeof help, "add ';' before %s: every statement ends with one", what);
     else if (got == YYSYMBOL_ASSIGN && set[YYSYMBOL_LBRACE])
-        diag_help("to compare two values, write '=='");
+        snprintf(help, sizeof help, "to compare two values, write '=='");
     else if (want_item && !want_stmt)
-        diag_help("a file holds only declarations: 'fn', 'extern fn', 'task', 'struct' and 'enum'; statements go inside a function or task");
-    else if (is_keyword(got) && !is_item_keyword(got) && (want_name || want_type || want_expr || want_pattern))
-        diag_help("%s is a keyword and cannot be used as a name", symbol_spelling(got));
+        snprintf(help, sizeof help, "a file holds only declarations: 'fn', 'extern fn', 'task', 'struct' "
+                 "and 'enum'; statements go inside a function or task");
+    else if (is_keyword(got) && !is_item_keyword(got)
+             && (want_name || want_type || want_expr || want_pattern))
+        snprintf(help, sizeof help, "%s is a keyword and cannot be used as a name", symbol_spelling(got));
+
+    SyntaxError *e = arena_alloc(p->arena, sizeof *e);
+    e->at = at;
+    e->message = arena_strndup(p->arena, message, strlen(message));
+    e->help = help[0] ? arena_strndup(p->arena, help, strlen(help)) : NULL;
+    list_push(p->arena, &p->pending, e);
     return 0;
 }
 
@@ -887,8 +974,22 @@ Program *parse_program(Arena *arena, const SourceFile *file) {
     p->arena = arena;
     p->prog = arena_alloc(arena, sizeof *p->prog);
     p->prog->file = file;
+    p->runaway_string = UINT32_MAX;
     ast_begin(arena);
     lexer_init(&p->lx, arena, file);
     yyparse(p);
+
+    /* A string still open at the end (E0021) swallowed the code after it,
+     * and its '{'s made interpolations of that code: syntax errors there
+     * are consequences, not mistakes of their own. */
+    uint32_t cut = p->runaway_string;
+    for (int i = 0; i < p->lx.depth; i++)
+        if (p->lx.nest[i].open == TK_STR_HEAD && p->lx.nest[i].at.off < cut) cut = p->lx.nest[i].at.off;
+    for (uint32_t i = 0; i < p->pending.len; i++) {
+        const SyntaxError *e = p->pending.items[i];
+        if (e->at.off > cut) continue;
+        diag_error(E0100, e->at, "%s", e->message);
+        if (e->help) diag_help("%s", e->help);
+    }
     return p->prog;
 }

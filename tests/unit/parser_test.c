@@ -300,7 +300,7 @@ static Parsed *parse(const char *src) {
     int before = diag_error_count();
     r->prog = parse_program(&r->arena, &r->file);
     r->errors = diag_error_count() - before;
-    if (r->errors) diag_flush();
+    diag_flush();
 
     fflush(stderr);
     dup2(saved, 2);
@@ -521,6 +521,7 @@ static void test_statements(void) {
     check_stmts("stmt_for_two", "for i, x in xs {}", "(for i x in (name xs) {})");
     check_stmts("stmt_for_range", "for i in 0..n + 1 { break; }",
         "(for i in (int 0) .. (binary + (name n) (int 1)) {(break)})");
+    check_stmts("stmt_for_range_two_names", "for i, x in 0..n {}", "(for i x in (int 0) .. (name n) {})");
     check_stmts("stmt_jumps", "while true { continue; break; }",
         "(while (bool true) {(continue) (break)})");
     check_stmts("stmt_return", "return; return 1 + 2;", "(return) (return (binary + (int 1) (int 2)))");
@@ -672,6 +673,8 @@ static void test_errors(void) {
         "fn f() {\n    let s = \"abc;\n}\n", "E0021@2:13", NULL);
     check_errors("error_unterminated_interpolation",
         "fn f() {\n    let s = \"a{x\n", "E0021@2:13", NULL);
+    check_errors("error_runaway_interpolated_string",
+        "fn f() {\n    print(\"{a}\\\");\n    if a { x = 1; }\n    let y = 2;\n}\n", "E0021@2:11", NULL);
     check_errors("error_unterminated_comment",
         "fn f() {\n    let s = 1; /* no end\n", "E0003@2:16", NULL);
     check_errors("error_unclosed_paren",
@@ -697,8 +700,15 @@ static void test_errors(void) {
         "fn f() {}\n}\nfn g() {}\n", "E0100@2:1", NULL);
     check_errors("error_unexpected_eof",
         "fn f()", "E0100@1:7", "end of file");
-    check_errors("error_for_range_two_names",
-        "fn f() {\n    for i, x in 0..n {}\n}\n", "E0100@2:18", NULL);
+    check_errors("error_keywords_as_names_each_reported",
+        "fn f() {\n    let in = 1;\n    let match = 2;\n    let Map = 3;\n    let ok = 4;\n}\n",
+        "E0100@2:9 E0100@3:9 E0100@4:9", NULL);
+    check_errors("error_broken_if_head_with_else",
+        "fn f() {\n    if a b { x; } else { y; }\n    let z = 1;\n}\n", "E0100@2:10", NULL);
+    check_errors("error_misspelled_match",
+        "fn f() {\n    mtch q { 1 => { f(); } _ => {} }\n    let z = ;\n}\n", "E0100@2:10 E0100@3:13", NULL);
+    check_errors("error_adjacent_statements",
+        "fn f() {\n    x = ;\n    y = ;\n    z = ;\n}\n", "E0100@2:9 E0100@3:9 E0100@4:9", NULL);
 
     check_errors("error_missing_semi_then_let",
         "fn f() {\n    let a = 1\n    let b = (2 + );\n}\n", "E0100@3:5 E0100@3:18", "end of line 2");
