@@ -58,7 +58,7 @@ static ArenaBlock *new_block(size_t cap) {
 }
 
 void *arena_alloc(Arena *a, size_t size) {
-    size = (size + 15) & ~(size_t)15;
+    size = (size + 7) & ~(size_t)7;
     ArenaBlock *b = a->head;
     if (!b || b->size - b->used < size) {
         size_t cap = b ? b->size * 2 : FIRST_BLOCK;

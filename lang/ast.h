@@ -82,11 +82,13 @@ typedef enum CallKind {
     CALL_TASK,        /* the call inside `spawn`: `fn_item` is the task */
 } CallKind;
 
+/* An Expr is allocated with only its own member of `as` (ast.c), so the
+ * header is kept small and nothing may touch another kind's member. */
 struct Expr {
     ExprKind kind;
-    Span span;
     bool parens;          /* written inside ( ): `(a < b) < c` is fine */
     uint16_t depth;       /* height of this subtree, for AST_MAX_EXPR_DEPTH */
+    Span span;
     Type *type;           /* set by typecheck.c; the poison type after an error */
     union {
         int64_t int_value;
