@@ -13,6 +13,28 @@
 #include <string.h>
 #include <sys/mman.h>
 
+/* Under AddressSanitizer every allocation is followed by a poisoned gap and
+ * unused block space stays poisoned, so reading past the end of a node (for
+ * instance another kind's union member, see ast.c) is reported. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+enum { REDZONE = 16 };
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+enum { REDZONE = 0 };
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct ArenaBlock {
     ArenaBlock *next;
     size_t used, size;
@@ -25,6 +47,7 @@ enum { FIRST_BLOCK = 64 << 10, MAX_BLOCK = 64 << 20, MAP_THRESHOLD = 2 << 20 };
 void arena_init(Arena *a) { a->head = NULL; }
 
 static void release_block(ArenaBlock *b) {
+    UNPOISON(b->data, b->size);
     if (b->mapped) munmap(b, sizeof *b + b->size);
     else free(b);
 }
@@ -54,11 +77,13 @@ static ArenaBlock *new_block(size_t cap) {
     b->size = cap;
     b->used = 0;
     b->mapped = mapped;
+    POISON(b->data, cap);
     return b;
 }
 
 void *arena_alloc(Arena *a, size_t size) {
-    size = (size + 7) & ~(size_t)7;
+    size_t asked = size;
+    size = (size + 7 + REDZONE) & ~(size_t)7;
     ArenaBlock *b = a->head;
     if (!b || b->size - b->used < size) {
         size_t cap = b ? b->size * 2 : FIRST_BLOCK;
@@ -70,7 +95,8 @@ void *arena_alloc(Arena *a, size_t size) {
     }
     void *p = b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
+    UNPOISON(p, asked);
+    memset(p, 0, asked);
     return p;
 }
 

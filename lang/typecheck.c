@@ -466,6 +466,10 @@ static void check_task_call(Checker *c, Expr *call, Item *task) {
 
 /* spawn call, or the call of `spawn call -> out;` */
 static void check_spawned_call(Checker *c, Expr *call) {
+    if (call->kind != E_CALL) {   /* the parser reported it; only E_POISON gets here */
+        check_expr(c, call, NULL);
+        return;
+    }
     Expr *callee = call->as.call.callee;
     Symbol *sym = callee->kind == E_NAME ? callee->as.name.sym : NULL;
     if (sym && sym->kind == SYM_ITEM && sym->item->kind == I_TASK) {
