@@ -93,13 +93,15 @@ static SourceFile *load_source(Arena *arena, const char *path) {
         close(fd);
         return NULL;
     }
-    /* Read to EOF, so that pipes and special files work too. */
-    size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536, len = 0;
-    char *text = malloc(cap);
+    /* A regular file is read straight into the arena; anything else (a pipe,
+     * a device) to EOF through a growing buffer, then copied. */
+    bool regular = S_ISREG(st.st_mode);
+    size_t cap = regular ? (size_t)st.st_size + 1 : 65536, len = 0;
+    char *text = regular ? arena_alloc(arena, cap) : malloc(cap);
     if (!text) die("out of memory reading '%s'", path);
     for (;;) {
         if (len + 1 >= cap) {
-            if (cap > MAX_SOURCE_BYTES) break;
+            if (regular || cap > MAX_SOURCE_BYTES) break;   /* a regular file that grew: read what it had */
             cap *= 2;
             text = realloc(text, cap);
             if (!text) die("out of memory reading '%s'", path);
@@ -108,7 +110,7 @@ static SourceFile *load_source(Arena *arena, const char *path) {
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             diag_error(E0007, whole, "cannot read '%s': %s", path, strerror(errno));
-            free(text);
+            if (!regular) free(text);
             close(fd);
             return NULL;
         }
@@ -118,12 +120,16 @@ static SourceFile *load_source(Arena *arena, const char *path) {
     close(fd);
     if (len > MAX_SOURCE_BYTES) {
         diag_error(E0004, whole, "'%s' holds more than 64 MiB; a source file may hold at most that", path);
-        free(text);
+        if (!regular) free(text);
         return NULL;
     }
-    char *copy = arena_strndup(arena, text, len);
-    free(text);
-    file->text = copy;
+    if (!regular) {
+        char *copy = arena_strndup(arena, text, len);
+        free(text);
+        text = copy;
+    }
+    text[len] = 0;
+    file->text = text;
     file->len = (uint32_t)len;
     return file;
 }

@@ -71,7 +71,9 @@ static ArenaBlock *new_block(size_t cap) {
         madvise(p, sizeof *b + cap, MADV_HUGEPAGE);   /* advice only: failure is harmless */
         b = p;
     } else {
-        b = malloc(sizeof *b + cap);
+        /* calloc, not malloc: blocks must be zero, because arena_alloc does
+         * not clear memory (fresh pages from the kernel already are). */
+        b = calloc(1, sizeof *b + cap);
         if (!b) die("out of memory (arena block of %zu bytes)", cap);
     }
     b->size = cap;
@@ -95,8 +97,7 @@ void *arena_alloc(Arena *a, size_t size) {
     }
     void *p = b->data + b->used;
     b->used += size;
-    UNPOISON(p, asked);
-    memset(p, 0, asked);
+    UNPOISON(p, asked);   /* already zero: blocks are born zeroed and never reused */
     return p;
 }
 
