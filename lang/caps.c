@@ -390,10 +390,18 @@ static void reject_used_as_value(Caps *c, const Expr *e, const char *verb, const
 
 /* ---- §5 rule 1: modes ---------------------------------------------------- */
 
+/* The span of `recv.method` in a method call: what the caret should point
+ * at, rather than the whole call with its arguments. */
+static Span method_span(const Expr *call, const Expr *recv) {
+    const Expr *callee = call->as.call.callee;
+    if (callee && callee->kind == E_FIELD) return span_join(recv->span, callee->as.field.name_span);
+    return call->span;
+}
+
 /* E0301: a writing method on an input or a Ref. */
 static void report_write_to_input(Caps *c, const Expr *call, const Expr *recv) {
     char name[96];
-    diag_error(E0301, call->span, "cannot write to %s: it is %s", handle_name(recv, name, sizeof name),
+    diag_error(E0301, method_span(call, recv), "cannot write to %s: it is %s", handle_name(recv, name, sizeof name),
                handle_role(recv->type));
     note_declaration(recv);
     if (recv->type->kind == TY_REF)
@@ -505,7 +513,7 @@ static void check_method_access(Caps *c, Expr *call, Mask *st) {
         }
     } else if (access == ACCESS_READ && is_output(recv) && !c->quiet) {
         char name[96];
-        diag_error(E0302, call->span, "cannot read %s with '%s()': it is an output",
+        diag_error(E0302, method_span(call, recv), "cannot read %s with '%s()': it is an output",
                    handle_name(recv, name, sizeof name), builtins[b].name);
         note_declaration(recv);
         help_output_not_readable(recv);
