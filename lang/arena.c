@@ -66,10 +66,17 @@ static ArenaBlock *new_block(size_t cap) {
     ArenaBlock *b;
     bool mapped = cap >= MAP_THRESHOLD;
     if (mapped) {
-        void *p = mmap(NULL, sizeof *b + cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        /* Map 2 MiB more and trim, so that the block starts on a huge-page
+         * boundary and every 2 MiB of it can be one huge page. */
+        size_t huge = 2u << 20, want = (sizeof *b + cap + huge - 1) & ~(huge - 1);
+        uint8_t *p = mmap(NULL, want + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) die("out of memory (arena block of %zu bytes)", cap);
-        madvise(p, sizeof *b + cap, MADV_HUGEPAGE);   /* advice only: failure is harmless */
-        b = p;
+        uint8_t *aligned = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+        if (aligned > p) munmap(p, (size_t)(aligned - p));
+        if (aligned + want < p + want + huge) munmap(aligned + want, (size_t)(p + want + huge - (aligned + want)));
+        madvise(aligned, want, MADV_HUGEPAGE);   /* advice only: failure is harmless */
+        b = (ArenaBlock *)aligned;
+        cap = want - sizeof *b;
     } else {
         /* calloc, not malloc: blocks must be zero, because arena_alloc does
          * not clear memory (fresh pages from the kernel already are). */
