@@ -45,10 +45,16 @@ fi
 echo "loam check accepts it"
 
 if command -v hyperfine > /dev/null 2>&1; then
-    hyperfine --warmup 2 --runs 10 --export-json "$out/check-speed.json" \
-        "'$loam' check '$program'"
-    # The first "median" of the export is the one command's median, in s.
-    median=$(tr ',' '\n' < "$out/check-speed.json" | sed -n 's/^[[:space:]]*"median":[[:space:]]*\([0-9.eE+-]*\).*/\1/p' | head -n 1)
+    # -N: no shell in between; the empty-file run measures start-up alone.
+    : > "$out/empty.loam"
+    hyperfine -N --warmup 2 --runs 10 --export-json "$out/check-speed.json" \
+        "$loam check $program" "$loam check $out/empty.loam"
+    # Each result has "median", "user" and "system" (means), in seconds;
+    # the first of each belongs to the big program, the second to the empty one.
+    field() { tr ',' '\n' < "$out/check-speed.json" | sed -n "s/^[[:space:]]*\"$1\":[[:space:]]*\([0-9.eE+-]*\).*/\1/p" | sed -n "$2p"; }
+    median=$(field median 1)
+    cpu=$(awk -v u="$(field user 1)" -v s="$(field system 1)" 'BEGIN { print u + s }')
+    startup=$(field median 2)
     tool=hyperfine
 else
     : > "$out/times"
@@ -66,9 +72,14 @@ else
     tool="shell loop (hyperfine not installed)"
 fi
 
-awk -v n="$n_lines" -v b="$n_bytes" -v t="$median" -v goal="$target" -v tool="$tool" 'BEGIN {
+awk -v n="$n_lines" -v b="$n_bytes" -v t="$median" -v goal="$target" -v tool="$tool" \
+    -v cpu="${cpu:-}" -v startup="${startup:-}" 'BEGIN {
     rate = n / t
     printf "median %.3f s over 10 runs (%s)\n", t, tool
     printf "%.0f lines/s, %.1f MB/s\n", rate, b / t / 1e6
+    # Also shown: the CPU time (less sensitive to a busy machine) and the
+    # start-up time of `loam check` on an empty file, included above.
+    if (cpu != "") printf "cpu (user+sys, mean) %.3f s: %.0f lines/s\n", cpu, n / cpu
+    if (startup != "") printf "start-up (empty file, median) %.3f s\n", startup
     printf("target %d lines/s: %s\n", goal, (rate >= goal) ? "met" : sprintf("not met (%.0f%%)", 100 * rate / goal))
 }'

@@ -1,7 +1,7 @@
 #!/bin/sh
 # campaign.sh BUILD_DIR [SECONDS] — a long fuzzing campaign (`make fuzz`).
 #
-# Runs BUILD_DIR/tests/fuzz/fuzz_check (a tree configured with -DLOAM_FUZZ=ON,
+# Runs BUILD_DIR/bin/fuzz_check (a tree configured with -DLOAM_FUZZ=ON,
 # normally build-asan) on one job per CPU for SECONDS (default 600), keeping
 # going after a finding. The corpus, tests/fuzz/corpus-run/, persists between
 # campaigns and is topped up with the examples and golden tests each time;
@@ -14,7 +14,7 @@ if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-fuzzer=$1/tests/fuzz/fuzz_check
+fuzzer=$1/bin/fuzz_check
 seconds=${2:-600}
 if [ ! -x "$fuzzer" ]; then
     echo "$0: no $fuzzer; build it with 'make build-asan' (LOAM_FUZZ=ON)" >&2
