@@ -185,7 +185,7 @@ struct Stmt {
             Expr *range_hi;          /* non-NULL for `lo..hi` */
             Stmt *body;
         } for_;
-        struct { Expr *scrutinee; List arms; } match;   /* of MatchArm* */
+        struct { Expr *scrutinee; List arms; bool exhaustive; } match;   /* arms: of MatchArm*; exhaustive: set by typecheck.c */
         Expr *ret;                                      /* S_RETURN, may be NULL */
         struct { List stmts; Span close; } block;       /* close: the '}' */
     } as;

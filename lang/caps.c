@@ -1014,25 +1014,7 @@ static void walk_assign(Caps *c, Stmt *s, Mask *st) {
 
 /* Whether a match covers every value, so that it never falls through. */
 static bool match_is_exhaustive(const Stmt *s) {
-    const List *arms = &s->as.match.arms;
-    const Type *t = s->as.match.scrutinee ? s->as.match.scrutinee->type : NULL;
-    bool seen_true = false, seen_false = false;
-    uint32_t nvariants = t && t->kind == TY_ENUM && t->decl ? t->decl->fields.len : 0;
-    uint32_t covered = 0;
-    bool seen[64] = {0};
-    for (uint32_t i = 0; i < arms->len; i++) {
-        const Pattern *p = ((const MatchArm *)arms->items[i])->pattern;
-        if (!p) continue;
-        if (p->kind == P_WILDCARD) return true;
-        if (p->kind == P_BOOL && p->as.bool_value) seen_true = true;
-        if (p->kind == P_BOOL && !p->as.bool_value) seen_false = true;
-        if (p->kind == P_VARIANT && nvariants && nvariants <= 64 && p->variant >= 0 &&
-            (uint32_t)p->variant < nvariants && !seen[p->variant]) {
-            seen[p->variant] = true;
-            covered++;
-        }
-    }
-    return (seen_true && seen_false) || (nvariants && covered == nvariants);
+    return s->as.match.exhaustive;   /* decided once, by typecheck.c */
 }
 
 /* §5 rule 2 for loops: the body runs zero or more times. The state at the

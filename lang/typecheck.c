@@ -1233,6 +1233,7 @@ static void check_match(Checker *c, Stmt *s) {
         }
         check_stmt(c, arm->body);
     }
+    s->as.match.exhaustive = catch_all;
     if (!checkable || catch_all) return;
     if (decl) {
         char missing[256];
@@ -1246,12 +1247,15 @@ static void check_match(Checker *c, Stmt *s) {
                 len += (size_t)snprintf(missing + len, sizeof missing - len, "%s'%s'", count ? ", " : "", v->name);
             count++;
         }
+        s->as.match.exhaustive = count == 0;
         if (count) {
             diag_error(E0255, s->as.match.scrutinee->span, "this match does not handle %s of '%s'", missing,
                        decl->name);
             diag_help("add an arm for %s, or a final '_ => { … }' arm", count == 1 ? "it" : "each");
         }
-    } else if (!(t->kind == TY_BOOL && seen_true && seen_false)) {
+    } else if (t->kind == TY_BOOL && seen_true && seen_false) {
+        s->as.match.exhaustive = true;
+    } else {
         diag_error(E0255, s->as.match.scrutinee->span, "this match on '%s' does not handle every value", NAME_A(t));
         diag_help("add a final '_ => { … }' arm for the other values");
     }
