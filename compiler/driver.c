@@ -10,6 +10,9 @@
 #include "ast.h"
 #include "check.h"
 #include "diag.h"
+#include "emit.h"
+#include "link.h"
+#include "lower.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,9 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  check FILE...     parse and check programs: syntax, types, capabilities\n"
+    "  build FILE        compile a program into an image (a static executable)\n"
+    "  run FILE ARGS...  build (cached) and run: loam run wc.loam text=in.txt counts=out.tsv\n"
+    "  inspect IMAGE     print the manifest of an image: its tasks and parameters\n"
     "\n"
     "options:\n"
     "  -h, --help        show this help (also: loam COMMAND --help)\n"
@@ -58,6 +64,39 @@ static const char check_usage_text[] =
     "\n"
     "exit status: 0 when every file is clean, 1 when any has an error,\n"
     "2 on an internal error.\n";
+
+static const char build_usage_text[] =
+    "usage: loam build [options] FILE.loam\n"
+    "\n"
+    "Compile FILE.loam into an image: a static executable with no libc that\n"
+    "runs the root task (the task named 'main', else the only task). Run it\n"
+    "with its data objects bound by name: ./wordcount text=book.txt counts=out.tsv\n"
+    "\n"
+    "options:\n"
+    "  -o IMAGE          where to write the image (default: FILE without .loam)\n"
+    "  -O0, -O1, -O2, -O3  optimisation level (default -O2)\n"
+    "  --no-yield        leave out the yield points (to measure their cost)\n"
+    "  -g                debug information (DWARF)\n"
+    "  --emit=llvm|asm|obj  write LLVM IR, assembly or an object instead of an image\n"
+    "  --task NAME       the root task, when the file has several and none is 'main'\n"
+    "  --diagnostics=text|json, --color=WHEN, --allow-extern  as for 'loam check'\n"
+    "  -v                print the linker command\n"
+    "\n"
+    "exit status: 0 built, 1 errors in the program or the command line, 2 internal error.\n";
+
+static const char run_usage_text[] =
+    "usage: loam run [build options] FILE.loam [NAME=VALUE...]\n"
+    "\n"
+    "Build FILE.loam (reusing the last image when neither the source nor the\n"
+    "options changed; images are cached in .loam/cache) and run it with the\n"
+    "bindings given: data objects by path (text=book.txt), values as text (n=10).\n"
+    "The exit status is the image's: 0 success, 2 a binding error, 101 a panic.\n";
+
+static const char inspect_usage_text[] =
+    "usage: loam inspect [--json] IMAGE\n"
+    "\n"
+    "Print the manifest of an image built by 'loam build': the compiler version,\n"
+    "the target, and each task with its parameters and their modes.\n";
 
 /* A usage error: one line on stderr, exit 1. */
 static _Noreturn void usage_error(const char *fmt, const char *arg) {
@@ -191,6 +230,325 @@ static int command_check(int argc, char **argv) {
     return clean ? 0 : EXIT_USER;
 }
 
+/* ---- build ---- */
+
+typedef struct BuildOptions {
+    LowerOptions lower;
+    CheckOptions check;
+    DiagFormat format;
+    const char *colour;
+    const char *output;
+    int emit;            /* -1: an image */
+    bool verbose;
+} BuildOptions;
+
+/* Where the runtime libraries and linker scripts live: <dir of loam>/../lib,
+ * as the CMake build and an installation lay them out. */
+static bool library_path(const char *file, char *buf, size_t size) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return false;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash) return false;
+    *slash = 0;
+    return snprintf(buf, size, "%s/../lib/%s", exe, file) < (int)size && access(buf, R_OK) == 0;
+}
+
+/* Parses one build option at argv[*i]; returns false if it is not one. */
+static bool parse_build_option(BuildOptions *o, int argc, char **argv, int *i) {
+    const char *a = argv[*i];
+    if (strcmp(a, "-o") == 0) {
+        if (*i + 1 >= argc) usage_error("%s", "'-o' needs a file name");
+        o->output = argv[++*i];
+    } else if (strncmp(a, "-o", 2) == 0 && a[2]) o->output = a + 2;
+    else if (strcmp(a, "-O0") == 0 || strcmp(a, "-O1") == 0 || strcmp(a, "-O2") == 0 || strcmp(a, "-O3") == 0)
+        o->lower.opt_level = a[2] - '0';
+    else if (strcmp(a, "--no-yield") == 0) o->lower.yields = false;
+    else if (strcmp(a, "-g") == 0) o->lower.debug_info = true;
+    else if (strcmp(a, "-v") == 0) o->verbose = true;
+    else if (strcmp(a, "--emit=llvm") == 0) o->emit = EMIT_LLVM;
+    else if (strcmp(a, "--emit=asm") == 0) o->emit = EMIT_ASM;
+    else if (strcmp(a, "--emit=obj") == 0) o->emit = EMIT_OBJ;
+    else if (strncmp(a, "--emit=", 7) == 0) usage_error("'--emit' takes llvm, asm or obj, not '%s'", a + 7);
+    else if (strcmp(a, "--task") == 0) {
+        if (*i + 1 >= argc) usage_error("%s", "'--task' needs a task name");
+        o->lower.root_task = argv[++*i];
+    } else if (strncmp(a, "--task=", 7) == 0) o->lower.root_task = a + 7;
+    else if (strcmp(a, "--target=hosted") == 0) {
+    } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0)
+        usage_error("%s", "only the hosted target exists so far ('--target=hosted'); μVM images come later");
+    else if (strcmp(a, "--diagnostics=json") == 0) o->format = DIAG_JSON;
+    else if (strcmp(a, "--diagnostics=text") == 0) o->format = DIAG_TEXT;
+    else if (strncmp(a, "--color=", 8) == 0 || strncmp(a, "--colour=", 9) == 0) o->colour = strchr(a, '=') + 1;
+    else if (strcmp(a, "--allow-extern") == 0) o->check.allow_extern = true;
+    else return false;
+    return true;
+}
+
+static BuildOptions default_build_options(void) {
+    return (BuildOptions){
+        .lower = {.yields = true, .opt_level = 2, .target_triple = LOAM_HOSTED_TRIPLE},
+        .format = DIAG_TEXT,
+        .colour = "auto",
+        .emit = -1,
+    };
+}
+
+/* "dir/wordcount.loam" -> "dir/wordcount" (in buf). */
+static const char *default_image_name(const char *source, char *buf, size_t size) {
+    size_t n = strlen(source);
+    if (n > 5 && strcmp(source + n - 5, ".loam") == 0) n -= 5;
+    else {
+        snprintf(buf, size, "%s.image", source);
+        return buf;
+    }
+    snprintf(buf, size, "%.*s", (int)n, source);
+    return buf;
+}
+
+/* Adds the manifest (linker/manifest.c) to the module as `.loam.manifest`. */
+static void add_manifest(LLVMModuleRef m, const char *text) {
+    LLVMContextRef ctx = LLVMGetModuleContext(m);
+    size_t len = strlen(text);
+    LLVMValueRef init = LLVMConstStringInContext(ctx, text, (unsigned)len, true);
+    LLVMValueRef g = LLVMAddGlobal(m, LLVMArrayType(LLVMInt8TypeInContext(ctx), (unsigned)len), "__loam_manifest");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, true);
+    LLVMSetSection(g, ".loam.manifest");
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetAlignment(g, 1);
+    /* Keep it through --gc-sections: the linker script KEEPs the section. */
+    LLVMValueRef used[1] = {g};
+    LLVMValueRef array = LLVMConstArray(LLVMPointerTypeInContext(ctx, 0), used, 1);
+    LLVMValueRef llvm_used = LLVMAddGlobal(m, LLVMTypeOf(array), "llvm.used");
+    LLVMSetInitializer(llvm_used, array);
+    LLVMSetLinkage(llvm_used, LLVMAppendingLinkage);
+    LLVMSetSection(llvm_used, "llvm.metadata");
+}
+
+/* The pipeline of `loam build`: check, lower, emit, link. Returns the exit
+ * status. */
+static int build_program(const char *source, const BuildOptions *o, const char *image) {
+    Arena arena;
+    arena_init(&arena);
+    int status = EXIT_USER;
+    LLVMContextRef ctx = NULL;
+    LLVMModuleRef module = NULL;
+    SourceFile *file = load_source(&arena, source);
+    if (!file) goto done;
+    Program *program = parse_program(&arena, file);
+    check_program(&arena, program, &o->check);
+    if (diag_error_count() > 0) goto done;
+
+    int root = lower_root_task(program, &o->lower);
+    int root_item = -1, tasks = 0;
+    for (uint32_t i = 0; i < program->items.len; i++) {
+        Item *item = program->items.items[i];
+        if (item->kind != I_TASK) continue;
+        if (tasks++ == root) root_item = (int)i;
+    }
+    if (root < 0) {
+        diag_flush();
+        if (o->lower.root_task) fprintf(stderr, "%s: error: there is no task named '%s'\n", source, o->lower.root_task);
+        else if (tasks == 0) fprintf(stderr, "%s: error: there is no task to run: declare one with 'task main(…) { … }'\n", source);
+        else fprintf(stderr, "%s: error: %d tasks and none is named 'main': choose the one to run with '--task NAME'\n", source, tasks);
+        goto done;
+    }
+
+    ctx = LLVMContextCreate();
+    module = lower_program(ctx, program, &o->lower);
+    if (!module) goto done;
+    add_manifest(module, manifest_text(&arena, program, root_item, o->lower.target_triple, "hosted"));
+
+    char *error = NULL;
+    if (o->emit >= 0) {
+        const char *path = o->output ? o->output : "-";
+        if (!emit_module(module, &o->lower, path, o->emit, &error)) {
+            fprintf(stderr, "loam: error: cannot write '%s': %s\n", path, error ? error : "?");
+            free(error);
+            status = EXIT_INTERNAL;
+        } else status = 0;
+        goto done;
+    }
+
+    char runtime[4096], stdlib[4096], script[4096];
+    if (!library_path("libloamrt.a", runtime, sizeof runtime) || !library_path("libloamstd.a", stdlib, sizeof stdlib) ||
+        !library_path("hosted.ld", script, sizeof script)) {
+        fprintf(stderr, "loam: internal error: the runtime libraries are missing next to the loam binary (../lib)\n");
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    const char *lld = link_find_lld();
+    if (!lld) {
+        fprintf(stderr, "loam: error: cannot find ld.lld; install Debian's lld-16 (scripts/deps.sh does)\n");
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    /* The object goes next to the image under a temporary name, and the
+     * image is linked to a temporary name then renamed: a failed build
+     * leaves no half-written image behind. */
+    char object[4200], partial[4200];
+    snprintf(object, sizeof object, "%s.%d.o", image, (int)getpid());
+    snprintf(partial, sizeof partial, "%s.%d.tmp", image, (int)getpid());
+    if (!emit_module(module, &o->lower, object, EMIT_OBJ, &error)) {
+        fprintf(stderr, "loam: error: cannot write '%s': %s\n", object, error ? error : "?");
+        free(error);
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    const char *inputs[] = {object, stdlib, runtime};
+    LinkJob job = {.lld = lld, .script = script, .inputs = inputs, .input_count = 3, .output = partial,
+                   .verbose = o->verbose};
+    char link_error[256];
+    bool linked = link_run(&job, link_error, sizeof link_error);
+    unlink(object);
+    if (!linked) {
+        unlink(partial);
+        fprintf(stderr, "loam: internal error: linking '%s' failed: %s\n", image, link_error);
+        status = EXIT_INTERNAL;
+        goto done;
+    }
+    if (rename(partial, image) != 0) {
+        fprintf(stderr, "loam: error: cannot write '%s': %s\n", image, strerror(errno));
+        unlink(partial);
+        goto done;
+    }
+    status = 0;
+done:
+    diag_flush();
+    if (module) LLVMDisposeModule(module);
+    if (ctx) LLVMContextDispose(ctx);
+    arena_free(&arena);
+    return status;
+}
+
+static int command_build(int argc, char **argv) {
+    BuildOptions o = default_build_options();
+    const char *source = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(build_usage_text, stdout);
+            return 0;
+        }
+        if (parse_build_option(&o, argc, argv, &i)) continue;
+        if (argv[i][0] == '-' && argv[i][1]) usage_error("unknown option '%s' for 'loam build'", argv[i]);
+        if (source) usage_error("'loam build' takes one source file; '%s' is a second one", argv[i]);
+        source = argv[i];
+    }
+    if (!source) usage_error("%s", "'loam build' needs a source file");
+    diag_configure(o.format, want_colour(o.colour));
+    char name[4096];
+    const char *image = o.output ? o.output : default_image_name(source, name, sizeof name);
+    return build_program(source, &o, image);
+}
+
+/* ---- run ---- */
+
+/* FNV-1a 64 over a file's bytes, continuing from h. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n) {
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3u;
+    return h;
+}
+
+static bool hash_file(const char *path, uint64_t *h) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) *h = hash_bytes(*h, buf, (size_t)n);
+    close(fd);
+    return n == 0;
+}
+
+static int command_run(int argc, char **argv) {
+    BuildOptions o = default_build_options();
+    const char *source = NULL;
+    int first_binding = argc;
+    for (int i = 0; i < argc; i++) {
+        if (!source && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
+            fputs(run_usage_text, stdout);
+            return 0;
+        }
+        if (!source && parse_build_option(&o, argc, argv, &i)) continue;
+        if (!source && argv[i][0] == '-' && argv[i][1]) usage_error("unknown option '%s' for 'loam run'", argv[i]);
+        if (!source) {
+            source = argv[i];
+            first_binding = i + 1;
+            break;
+        }
+    }
+    if (!source) usage_error("%s", "'loam run' needs a source file");
+    if (o.emit >= 0) usage_error("%s", "'--emit' is for 'loam build'");
+    diag_configure(o.format, want_colour(o.colour));
+
+    /* The cache key: the source, the options that change the image, and the
+     * compiler itself. */
+    uint64_t h = 0xcbf29ce484222325u;
+    if (!hash_file(source, &h)) {
+        Arena arena;
+        arena_init(&arena);
+        load_source(&arena, source);   /* reports why it cannot be read */
+        diag_flush();
+        arena_free(&arena);
+        return EXIT_USER;
+    }
+    char key[256];
+    snprintf(key, sizeof key, "%s|O%d|y%d|g%d|%s", LOAM_VERSION, o.lower.opt_level, o.lower.yields,
+             o.lower.debug_info, o.lower.root_task ? o.lower.root_task : "");
+    h = hash_bytes(h, key, strlen(key));
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        hash_file(exe, &h);
+    }
+    mkdir(".loam", 0777);
+    mkdir(".loam/cache", 0777);
+    char image[512];
+    snprintf(image, sizeof image, ".loam/cache/%016llx", (unsigned long long)h);
+    if (access(image, X_OK) != 0) {
+        int status = build_program(source, &o, image);
+        if (status != 0) return status;
+    }
+    char **args = calloc((size_t)(argc - first_binding) + 2, sizeof *args);
+    if (!args) die("out of memory");
+    args[0] = image;
+    for (int i = first_binding; i < argc; i++) args[i - first_binding + 1] = argv[i];
+    fflush(NULL);
+    execv(image, args);
+    fprintf(stderr, "loam: error: cannot run '%s': %s\n", image, strerror(errno));
+    return EXIT_INTERNAL;
+}
+
+/* ---- inspect ---- */
+
+static int command_inspect(int argc, char **argv) {
+    bool json = false;
+    const char *image = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(inspect_usage_text, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--json") == 0) json = true;
+        else if (argv[i][0] == '-' && argv[i][1]) usage_error("unknown option '%s' for 'loam inspect'", argv[i]);
+        else if (image) usage_error("'loam inspect' takes one image; '%s' is a second one", argv[i]);
+        else image = argv[i];
+    }
+    if (!image) usage_error("%s", "'loam inspect' needs an image");
+    char error[512];
+    char *manifest = manifest_read(image, error, sizeof error);
+    if (!manifest) {
+        fprintf(stderr, "loam: error: %s\n", error);
+        return EXIT_USER;
+    }
+    manifest_print(manifest, json, stdout);
+    free(manifest);
+    return 0;
+}
+
 /* A crash is our bug: say so and exit 2 instead of dying by a signal.
  * Sanitizer builds keep their own, more informative handlers. */
 #if !defined(__SANITIZE_ADDRESS__) && !defined(__has_feature)
@@ -234,5 +592,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(command, "check") == 0) return command_check(argc - 2, argv + 2);
+    if (strcmp(command, "build") == 0) return command_build(argc - 2, argv + 2);
+    if (strcmp(command, "run") == 0) return command_run(argc - 2, argv + 2);
+    if (strcmp(command, "inspect") == 0) return command_inspect(argc - 2, argv + 2);
     usage_error("unknown command '%s'", command);
 }

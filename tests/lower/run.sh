@@ -1,0 +1,138 @@
+#!/bin/sh
+# run.sh TOOL DIR — the lowering tests (ctest lower.ir).
+# Every DIR/*.loam lowers to a module that verifies (lower_program dies
+# otherwise) at -O0 and -O2 and compiles to an object; unsupported_*.loam
+# fail with "not yet supported"; then structural checks with grep on the IR.
+tool=$1
+dir=$2
+tmp=${TMPDIR:-/tmp}/loam-lower.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { # name command...
+    name=$1
+    shift
+    if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+for src in "$dir"/*.loam; do
+    base=$(basename "$src" .loam)
+    case $base in
+    unsupported_*)
+        if "$tool" "$src" >"$tmp/$base.ll" 2>"$tmp/$base.err"; then
+            bad "$base: expected an error"
+        elif grep -q "not yet supported" "$tmp/$base.err"; then
+            ok "$base: not yet supported"
+        else
+            bad "$base: wrong error"; cat "$tmp/$base.err"
+        fi
+        continue ;;
+    esac
+    for level in -O0 -O2; do
+        if "$tool" $level "$src" >"$tmp/$base$level.ll" 2>"$tmp/$base.err"; then
+            ok "$base $level: verifies"
+        else
+            bad "$base $level: lowering failed"; cat "$tmp/$base.err"
+        fi
+    done
+    check "$base: object" "$tool" -O2 --emit=obj -o "$tmp/$base.o" "$src"
+    # Reproducible: the same input gives the same bytes.
+    "$tool" -O2 --emit=obj -o "$tmp/$base.2.o" "$src"
+    check "$base: reproducible object" cmp -s "$tmp/$base.o" "$tmp/$base.2.o"
+done
+
+ir() { "$tool" "$@" 2>/dev/null; }
+has() { grep -q -- "$2" "$1"; }
+
+# Every program the checker accepts (tests/check/ok_*, examples/) lowers,
+# or says "not yet supported" and nothing else: never an internal error.
+root=$(cd "$dir/../.." && pwd)
+for src in "$root"/tests/check/ok_*.loam "$root"/examples/*.loam; do
+    [ -f "$src" ] || continue
+    name=$(basename "$src")
+    "$tool" -O2 -g "$src" >/dev/null 2>"$tmp/sweep.err"
+    status=$?
+    if [ $status = 0 ]; then
+        ok "sweep: $name lowers"
+    elif [ $status = 1 ] && grep -q 'not yet supported' "$tmp/sweep.err" &&
+         ! grep 'error:' "$tmp/sweep.err" | grep -qv 'not yet supported'; then
+        ok "sweep: $name is not supported yet"
+    else
+        bad "sweep: $name (exit $status)"; head -5 "$tmp/sweep.err"
+    fi
+done
+
+# Yield points: at entry and at every loop back-edge, through __loam_budget
+# (initial-exec TLS); none at all with --no-yield.
+ir "$dir/control.loam" >"$tmp/y.ll"
+check "yield: TLS budget is initial-exec" has "$tmp/y.ll" '@__loam_budget = external thread_local(initialexec) global i64'
+check "yield: calls __loam_yield" has "$tmp/y.ll" 'call void @__loam_yield()'
+# Each latch block (the back-edge of a loop, after the loop step) holds the
+# budget check.
+latches=$(grep -c '^latch[0-9]*:' "$tmp/y.ll")
+checked=$(awk '/^latch[0-9]*:/ { inside = 1; next } /^$/ { inside = 0 }
+               inside && /load i64, ptr @__loam_budget/ { n++; inside = 0 } END { print n + 0 }' "$tmp/y.ll")
+check "yield: every back-edge ($latches) checks the budget" test "$latches" -ge 3 -a "$latches" = "$checked"
+# Function entries: one check per defined function.
+defined=$(grep -c '^define' "$tmp/y.ll")
+entries=$(grep -A1 '^start:' "$tmp/y.ll" | grep -c 'load i64, ptr @__loam_budget')
+check "yield: every function entry ($defined) checks the budget" test "$defined" = "$entries"
+ir --no-yield "$dir/control.loam" >"$tmp/n.ll"
+check "yield: none with --no-yield" test "$(grep -c '__loam_budget\|__loam_yield' "$tmp/n.ll")" = 0
+
+# Integer traps and where-strings.
+ir "$dir/arith.loam" >"$tmp/a.ll"
+for f in llvm.sadd.with.overflow.i64 llvm.ssub.with.overflow.i64 llvm.smul.with.overflow.i64 \
+         '@__loam_panic_overflow(ptr' '@__loam_panic_divide(ptr' 'sdiv i64' 'srem i64'; do
+    check "arith: $f" has "$tmp/a.ll" "$f"
+done
+check "arith: where-string file:line:col" has "$tmp/a.ll" 'c"[^"]*arith.loam:4:13\\00"'
+check "arith: panics are cold and noreturn" has "$tmp/a.ll" 'attributes #[0-9]* = { cold noreturn nounwind }'
+
+# Bounds checks on arrays and strings.
+ir "$dir/arrays.loam" >"$tmp/b.ll"
+check "arrays: bounds panic" has "$tmp/b.ll" '@__loam_panic_bounds(ptr'
+ir "$dir/strings.loam" >"$tmp/s.ll"
+check "strings: bounds panic" has "$tmp/s.ll" '@__loam_panic_bounds(ptr'
+check "strings: interpolation through __loam_concat" has "$tmp/s.ll" '@__loam_concat(ptr'
+check "strings: Str passed as (ptr, i64) to C" has "$tmp/s.ll" 'call void @__loam_print(ptr'
+
+# Tasks: entry points, request/commit, the table and the root.
+ir "$dir/blobs.loam" >"$tmp/t.ll"
+check "tasks: entry points" has "$tmp/t.ll" 'define void @__loam_task_wc(ptr %args)'
+check "tasks: out writes request and commit" has "$tmp/t.ll" '@__loam_request(ptr'
+check "tasks: commit" has "$tmp/t.ll" '@__loam_commit(ptr'
+check "tasks: table of 2 tasks and an end" has "$tmp/t.ll" '@__loam_tasks = constant \[3 x'
+check "tasks: no root among two tasks without main" has "$tmp/t.ll" '@__loam_root_task = constant i64 -1'
+ir --task many "$dir/blobs.loam" >"$tmp/t2.ll"
+check "tasks: --task picks the root" has "$tmp/t2.ll" '@__loam_root_task = constant i64 1'
+ir "$dir/hello.loam" >"$tmp/h.ll"
+check "tasks: main is the root" has "$tmp/h.ll" '@__loam_root_task = constant i64 0'
+
+# A bare-metal triple (μVM) gets functions without a red zone.
+ir --target=x86_64-unknown-none-elf "$dir/control.loam" >"$tmp/pvh.ll"
+check "target: none-elf triple" has "$tmp/pvh.ll" 'target triple = "x86_64-unknown-none-elf"'
+check "target: no red zone on bare metal" has "$tmp/pvh.ll" 'attributes #0 = { noredzone nounwind }'
+check "target: red zone when hosted" test "$(grep -c noredzone "$tmp/y.ll")" = 0
+
+# Line tables with -g: the module verifies with debug locations on every
+# call (inlining needs them), and the object has a .debug_line section.
+for src in "$dir"/*.loam; do
+    case $(basename "$src") in unsupported_*) continue ;; esac
+    "$tool" -g -O2 --emit=obj -o "$tmp/g.o" "$src" 2>"$tmp/g.err" || { bad "debug: -g $src"; cat "$tmp/g.err"; }
+done
+ok "debug: -g -O2 builds every program"
+ir -g "$dir/control.loam" >"$tmp/g.ll"
+check "debug: compile unit and subprograms" has "$tmp/g.ll" 'DISubprogram(name: "collatz", linkageName: "__loam_fn_collatz"'
+"$tool" -g --emit=obj -o "$tmp/g.o" "$dir/control.loam"
+if command -v llvm-readelf-16 >/dev/null 2>&1; then
+    check "debug: .debug_line in the object" sh -c "llvm-readelf-16 -S '$tmp/g.o' | grep -q debug_line"
+fi
+ir "$dir/control.loam" >"$tmp/nog.ll"
+check "debug: none without -g" test "$(grep -c 'DISubprogram' "$tmp/nog.ll")" = 0
+
+echo "$pass passed, $fail failed"
+test "$fail" = 0
