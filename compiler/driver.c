@@ -399,7 +399,7 @@ static int build_program(const char *source, const BuildOptions *o, const char *
     }
     const char *inputs[] = {object, stdlib, runtime};
     LinkJob job = {.lld = lld, .script = script, .inputs = inputs, .input_count = 3, .output = partial,
-                   .verbose = o->verbose};
+                   .verbose = o->verbose, .keep_symbols = o->lower.debug_info};
     char link_error[256];
     bool linked = link_run(&job, link_error, sizeof link_error);
     unlink(object);

@@ -34,7 +34,7 @@
 
 /* diag.def has no code for "not supported yet"; until it does, every such
  * report uses this one (the message says what is missing). */
-#define NOT_SUPPORTED E0231
+#define NOT_SUPPORTED E0400
 
 /* ---------------------------------------------------------------------------
  * A small pointer-keyed hash map (locals, where-strings, named types,

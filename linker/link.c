@@ -47,7 +47,8 @@ enum { MAX_ARGS = 64 };
 
 /* The ld.lld command line: a static, non-PIE executable, no interpreter, no
  * dynamic section, unused sections dropped, no build id (images must be
- * byte-for-byte reproducible, and their hash is their name). */
+ * byte-for-byte reproducible, and their hash is their name), symbols and
+ * debug information only when asked for. */
 static int link_arguments(const LinkJob *job, const char **argv) {
     int n = 0;
     argv[n++] = job->lld;
@@ -57,6 +58,7 @@ static int link_arguments(const LinkJob *job, const char **argv) {
     argv[n++] = "--build-id=none";
     argv[n++] = "-z";
     argv[n++] = "noexecstack";
+    if (!job->keep_symbols) argv[n++] = "--strip-all";   /* small images unless debugging */
     argv[n++] = "-T";
     argv[n++] = job->script;
     argv[n++] = "-o";

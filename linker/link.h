@@ -26,6 +26,7 @@ typedef struct LinkJob {
     int input_count;
     const char *output;
     bool verbose;                 /* print the ld.lld command line on stderr */
+    bool keep_symbols;            /* -g: keep symbols and debug info for gdb */
 } LinkJob;
 
 /* Runs ld.lld. Returns true on success; on failure ld.lld's own messages
