@@ -4,7 +4,7 @@
 # Uses sudo only when not already root.
 set -eu
 
-PACKAGES="cmake make bison llvm-16-dev clang-16 lld-16 libffi-dev qemu-system-x86 libclang-rt-16-dev hyperfine"
+PACKAGES="cmake make bison llvm-16-dev clang-16 lld-16 libffi-dev qemu-system-x86 libclang-rt-16-dev zlib1g-dev libzstd-dev libncurses-dev hyperfine"
 
 missing=""
 for pkg in $PACKAGES; do
