@@ -514,7 +514,8 @@ static int command_run(int argc, char **argv) {
     }
     char **args = calloc((size_t)(argc - first_binding) + 2, sizeof *args);
     if (!args) die("out of memory");
-    args[0] = image;
+    /* The image names itself by argv[0] in its messages: show the source. */
+    args[0] = (char *)source;
     for (int i = first_binding; i < argc; i++) args[i - first_binding + 1] = argv[i];
     fflush(NULL);
     execv(image, args);
