@@ -914,9 +914,10 @@ static LLVMValueRef lower_unary(Lowerer *L, Expr *e) {
 }
 
 /* "a{x}b": the pieces and the formatted values, joined by __loam_concat. */
-static LLVMValueRef lower_interp(Lowerer *L, Expr *e) {
+/* The pieces of an interpolated string as Str values, empty literal pieces
+ * left out; returns how many. values has room for parts.len. */
+static int interp_pieces(Lowerer *L, Expr *e, LLVMValueRef *values) {
     List *parts = &e->as.parts;
-    LLVMValueRef *values = arena_alloc(&L->arena, (parts->len + 1) * sizeof *values);
     int n = 0;
     for (uint32_t i = 0; i < parts->len; i++) {
         Expr *part = parts->items[i];
@@ -932,6 +933,12 @@ static LLVMValueRef lower_interp(Lowerer *L, Expr *e) {
         }
         values[n++] = v;
     }
+    return n;
+}
+
+static LLVMValueRef lower_interp(Lowerer *L, Expr *e) {
+    LLVMValueRef *values = arena_alloc(&L->arena, (e->as.parts.len + 1) * sizeof *values);
+    int n = interp_pieces(L, e, values);
     if (n == 0) return str_const(L, "", 0);
     return concat(L, n, values);
 }
@@ -1101,6 +1108,26 @@ static void write_str(Lowerer *L, LLVMValueRef out, LLVMValueRef s) {
     call3(L, "__loam_commit", C_VOID, C_PTR, out, C_PTR, p, C_I64, n);
 }
 
+/* o.write("…{x}…"): the pieces are formatted one by one and copied into a
+ * single request, so a line of output costs one request/commit pair and no
+ * intermediate string (design §3: writes are coalesced). */
+static void write_interp(Lowerer *L, LLVMValueRef out, Expr *interp) {
+    LLVMValueRef *pieces = arena_alloc(&L->arena, (interp->as.parts.len + 1) * sizeof *pieces);
+    int n = interp_pieces(L, interp, pieces);
+    if (n == 0) return;
+    LLVMValueRef total = const_int(L, 0);
+    for (int i = 0; i < n; i++) total = LLVMBuildAdd(L->b, total, str_len(L, pieces[i]), "");
+    LLVMValueRef p = call2(L, "__loam_request", C_PTR, C_PTR, out, C_I64, total);
+    LLVMValueRef at = const_int(L, 0);
+    for (int i = 0; i < n; i++) {
+        LLVMValueRef len = str_len(L, pieces[i]);
+        LLVMValueRef dst = LLVMBuildGEP2(L->b, LLVMInt8TypeInContext(L->ctx), p, &at, 1, "");
+        LLVMBuildMemCpy(L->b, dst, 1, str_ptr(L, pieces[i]), 1, len);
+        at = LLVMBuildAdd(L->b, at, len, "");
+    }
+    call3(L, "__loam_commit", C_VOID, C_PTR, out, C_PTR, p, C_I64, total);
+}
+
 static void write_byte(Lowerer *L, LLVMValueRef out, LLVMValueRef byte) {
     LLVMValueRef one = const_int(L, 1);
     LLVMValueRef p = call2(L, "__loam_request", C_PTR, C_PTR, out, C_I64, one);
@@ -1154,6 +1181,10 @@ static LLVMValueRef lower_method(Lowerer *L, Expr *e) {
     Type *rt = recv_expr->type;
     LLVMValueRef r = lower_expr(L, recv_expr);
     uint32_t n = e->as.call.args.len;
+    if ((id == BUILTIN_BLOB_WRITE || id == BUILTIN_BLOB_PRINT) && arg_value(e, 0)->kind == E_INTERP) {
+        write_interp(L, r, arg_value(e, 0));
+        return NULL;
+    }
     LLVMValueRef args[4] = {0};
     for (uint32_t i = 0; i < n && i < 4; i++) args[i] = lower_expr(L, arg_value(e, i));
     Span at = e->span;
