@@ -304,7 +304,6 @@ LLVMBasicBlockRef new_block(Lowerer *L, const char *name) {
  * Panics (abi.md §5) and yield points (§3)
  */
 
-
 static void call_panic(Lowerer *L, PanicKind kind, Span at, LLVMValueRef index, LLVMValueRef len, const char *what) {
     LLVMValueRef w = where(L, at);
     int flags = FN_NORETURN | FN_COLD;

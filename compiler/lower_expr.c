@@ -47,12 +47,28 @@ static LLVMValueRef str_index(Lowerer *L, LLVMValueRef s, LLVMValueRef i, Span a
 }
 
 /* s[lo..hi] shares the bytes of s: 0 <= lo <= hi <= len, else a panic. */
+/* 0 <= lo <= hi <= len, checked inline (two unsigned compares); when it
+ * fails, the stdlib's own slice function (`fn`) runs and panics with the
+ * message stdlib.md gives for each case, so compiled and library slices
+ * report the same thing. */
+static void check_slice(Lowerer *L, const char *fn, CType object_type, LLVMValueRef object, LLVMValueRef lo,
+                        LLVMValueRef hi, LLVMValueRef len, Span at) {
+    LLVMValueRef bad = LLVMBuildOr(L->b, LLVMBuildICmp(L->b, LLVMIntUGT, hi, len, ""),
+                                   LLVMBuildICmp(L->b, LLVMIntUGT, lo, hi, ""), "");
+    LLVMBasicBlockRef fail = new_block(L, "slice.bad"), ok = new_block(L, "slice.ok");
+    LLVMBuildCondBr(L->b, unlikely(L, bad), fail, ok);
+    LLVMPositionBuilderAtEnd(L->b, fail);
+    call_c(L, fn, object_type, 4, (CType[]){C_PTR, object_type, C_I64, C_I64},
+           (LLVMValueRef[]){where(L, at), object, lo, hi}, 0);
+    LLVMBuildUnreachable(L->b);
+    LLVMPositionBuilderAtEnd(L->b, ok);
+}
+
 static LLVMValueRef str_slice(Lowerer *L, LLVMValueRef s, LLVMValueRef lo, LLVMValueRef hi, Span at) {
     LLVMValueRef len = str_len(L, s);
     if (!lo) lo = const_int(L, 0);
     if (!hi) hi = len;
-    panic_if(L, LLVMBuildICmp(L->b, LLVMIntUGT, hi, len, ""), PANIC_BOUNDS, at, hi, len, NULL);
-    panic_if(L, LLVMBuildICmp(L->b, LLVMIntUGT, lo, hi, ""), PANIC_BOUNDS, at, lo, hi, NULL);
+    check_slice(L, "__loam_str_slice", C_STR, s, lo, hi, len, at);
     LLVMValueRef p = LLVMBuildGEP2(L->b, L->i8, str_ptr(L, s), &lo, 1, "");
     return make_str(L, p, LLVMBuildSub(L->b, hi, lo, ""));
 }
@@ -123,8 +139,7 @@ static LLVMValueRef array_slice(Lowerer *L, Type *elem, LLVMValueRef a, LLVMValu
     LLVMValueRef len = array_len(L, a);
     if (!lo) lo = const_int(L, 0);
     if (!hi) hi = len;
-    panic_if(L, LLVMBuildICmp(L->b, LLVMIntUGT, hi, len, ""), PANIC_BOUNDS, at, hi, len, NULL);
-    panic_if(L, LLVMBuildICmp(L->b, LLVMIntUGT, lo, hi, ""), PANIC_BOUNDS, at, lo, hi, NULL);
+    check_slice(L, "__loam_array_slice", C_PTR, a, lo, hi, len, at);
     LLVMValueRef n = LLVMBuildSub(L->b, hi, lo, "");
     LLVMValueRef copy = new_array(L, elem, n, n);
     uint64_t size = size_of(L, mem_type(L, elem));
