@@ -317,6 +317,8 @@ static LLVMValueRef enum_equal(Lowerer *L, Type *t, LLVMValueRef a, LLVMValueRef
 }
 
 /* a == b for any equatable type (spec §3.2). */
+static LLVMValueRef equality_function(Lowerer *L, Type *t, Span at);
+
 LLVMValueRef values_equal(Lowerer *L, Type *t, LLVMValueRef a, LLVMValueRef b, Span at) {
     switch (t->kind) {
     case TY_INT: case TY_BYTE: case TY_BOOL: return LLVMBuildICmp(L->b, LLVMIntEQ, a, b, "");
@@ -336,8 +338,8 @@ LLVMValueRef values_equal(Lowerer *L, Type *t, LLVMValueRef a, LLVMValueRef b, S
     case TY_ARRAY:
         if (kind_of(t->elem) >= 0)
             return call3(L, "__loam_array_eq", C_BOOL, C_PTR, a, C_PTR, b, C_I32, kind_const(L, t->elem));
-        unsupported(at, "'==' on arrays of structs, enums or arrays");
-        return LLVMGetUndef(L->i1);
+        return call_c(L, "__loam_array_eq_by", C_BOOL, 3, (CType[]){C_PTR, C_PTR, C_PTR},
+                      (LLVMValueRef[]){a, b, equality_function(L, t->elem, at)}, 0);
     default: break;
     }
     die("values_equal on a type that the checker rejects");

@@ -236,6 +236,17 @@ bool __loam_array_contains_by(const loam_array *a, const void *elem,
     return false;
 }
 
+bool __loam_array_eq_by(const loam_array *a, const loam_array *b,
+                        bool (*eq)(const void *x, const void *y))
+{
+    if (a->len != b->len)
+        return false;
+    for (int64_t i = 0; i < a->len; i++)
+        if (!eq(a->data + i * a->elem_size, b->data + i * b->elem_size))
+            return false;
+    return true;
+}
+
 bool __loam_array_eq(const loam_array *a, const loam_array *b, loam_kind kind)
 {
     if (a->len != b->len)

@@ -140,6 +140,9 @@ bool __loam_array_contains_by(const loam_array *a, const void *elem,
                               bool (*eq)(const void *x, const void *y));
 /* `==` on two arrays of a scalar kind: same length, elements pairwise ==. */
 bool __loam_array_eq(const loam_array *a, const loam_array *b, loam_kind kind);
+/* a == b for elements the compiler compares (structs, enums, arrays): same
+ * length and eq(&a[i], &b[i]) for every i. */
+bool __loam_array_eq_by(const loam_array *a, const loam_array *b, bool (*eq)(const void *x, const void *y));
 /* MUST: a holds Str. The elements with sep between them. */
 loam_str __loam_array_join(const loam_array *a, loam_str sep);
 
