@@ -6,7 +6,7 @@ CC_FOR_LOAM ?= clang-16
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_FOR_LOAM) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan demo test test-release test-asan bench-check fuzz clean
+.PHONY: all deps build build-asan demo test test-release test-asan bench-check bench-compute fuzz clean
 
 all: build
 
@@ -42,6 +42,10 @@ fuzz: build-asan
 
 bench-check: build
 	@./bench/check-speed/run.sh build/bin/loam
+
+# Loam against C on four Benchmarks Game programs (bench/compute/README.md).
+bench-compute: build
+	@./bench/compute/run.sh build/bin/loam
 
 clean:
 	rm -rf build build-asan
