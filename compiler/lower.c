@@ -780,6 +780,66 @@ static void debug_end(Lowerer *L) {
     L->dib = NULL;
 }
 
+/* Does evaluating e call a Loam function (which might call back, without
+ * end)? Struct, variant, method and C calls return after bounded work. */
+static bool expr_calls_loam(const Expr *e) {
+    if (!e) return false;
+    switch (e->kind) {
+    case E_INTERP:
+        for (uint32_t i = 0; i < e->as.parts.len; i++)
+            if (expr_calls_loam(e->as.parts.items[i])) return true;
+        return false;
+    case E_ARRAY:
+        for (uint32_t i = 0; i < e->as.elems.len; i++)
+            if (expr_calls_loam(e->as.elems.items[i])) return true;
+        return false;
+    case E_CALL:
+        if (e->as.call.kind == CALL_FN && e->as.call.item && e->as.call.item->kind == I_FN) return true;
+        for (uint32_t i = 0; i < e->as.call.args.len; i++)
+            if (expr_calls_loam(((Arg *)e->as.call.args.items[i])->value)) return true;
+        return expr_calls_loam(e->as.call.receiver);
+    case E_FIELD: return expr_calls_loam(e->as.field.object);
+    case E_INDEX: return expr_calls_loam(e->as.index.object) || expr_calls_loam(e->as.index.index);
+    case E_SLICE:
+        return expr_calls_loam(e->as.slice.object) || expr_calls_loam(e->as.slice.lo) || expr_calls_loam(e->as.slice.hi);
+    case E_SPAWN: return true;
+    case E_UNARY: return expr_calls_loam(e->as.unary.operand);
+    case E_BINARY: return expr_calls_loam(e->as.binary.lhs) || expr_calls_loam(e->as.binary.rhs);
+    default: return false;
+    }
+}
+
+/* Can a body run for unbounded time without passing a loop back-edge?
+ * Only through calls to Loam functions (recursion). Loops yield at their
+ * back-edges on their own. */
+static bool stmt_calls_loam(const Stmt *s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case S_LET: return expr_calls_loam(s->as.let.init);
+    case S_ASSIGN: return expr_calls_loam(s->as.assign.place) || expr_calls_loam(s->as.assign.value);
+    case S_EXPR: return expr_calls_loam(s->as.expr);
+    case S_DELEGATE: return true;
+    case S_IF:
+        return expr_calls_loam(s->as.if_.cond) || stmt_calls_loam(s->as.if_.then_block) ||
+               stmt_calls_loam(s->as.if_.else_stmt);
+    case S_WHILE: return expr_calls_loam(s->as.while_.cond) || stmt_calls_loam(s->as.while_.body);
+    case S_FOR:
+        return expr_calls_loam(s->as.for_.iter) || expr_calls_loam(s->as.for_.range_hi) ||
+               stmt_calls_loam(s->as.for_.body);
+    case S_MATCH:
+        if (expr_calls_loam(s->as.match.scrutinee)) return true;
+        for (uint32_t i = 0; i < s->as.match.arms.len; i++)
+            if (stmt_calls_loam(((MatchArm *)s->as.match.arms.items[i])->body)) return true;
+        return false;
+    case S_RETURN: return expr_calls_loam(s->as.ret);
+    case S_BLOCK:
+        for (uint32_t i = 0; i < s->as.block.stmts.len; i++)
+            if (stmt_calls_loam(s->as.block.stmts.items[i])) return true;
+        return false;
+    default: return false;
+    }
+}
+
 static void begin_body(Lowerer *L, Item *item, LLVMValueRef fn) {
     L->fn = fn;
     L->item = item;
@@ -790,7 +850,10 @@ static void begin_body(Lowerer *L, Item *item, LLVMValueRef fn) {
     LLVMPositionBuilderAtEnd(L->b, entry);
     L->alloca_point = LLVMBuildBr(L->b, start);
     LLVMPositionBuilderAtEnd(L->b, start);
-    yield_point(L);
+    /* The entry yield bounds recursion. A body that calls no Loam function
+     * does bounded work between its loops' back-edges, so it needs none, and
+     * without it small helpers stay small enough for LLVM to inline. */
+    if (item->kind == I_TASK || stmt_calls_loam(item->body)) yield_point(L);
 }
 
 static void end_body(Lowerer *L, Item *item) {

@@ -76,10 +76,15 @@ latches=$(grep -c '^latch[0-9]*:' "$tmp/y.ll")
 checked=$(awk '/^latch[0-9]*:/ { inside = 1; next } /^$/ { inside = 0 }
                inside && /load i64, ptr @__loam_budget/ { n++; inside = 0 } END { print n + 0 }' "$tmp/y.ll")
 check "yield: every back-edge ($latches) checks the budget" test "$latches" -ge 3 -a "$latches" = "$checked"
-# Function entries: one check per defined function.
-defined=$(grep -c '^define' "$tmp/y.ll")
-entries=$(grep -A1 '^start:' "$tmp/y.ll" | grep -c 'load i64, ptr @__loam_budget')
-check "yield: every function entry ($defined) checks the budget" test "$defined" = "$entries"
+# Function entries (spec/abi.md §3): a task, or a function that calls a Loam
+# function (and so may recurse), checks the budget on entry; a leaf function
+# without calls does not (its loops yield at their back-edges).
+ir "$dir/yield_entry.loam" >"$tmp/e.ll"
+entry_checks() { awk -v f="$2" '$0 ~ "^define .*@" f "\\(" { inside = 1; next } inside && /^}/ { inside = 0 }
+                 inside && /load i64, ptr @__loam_budget/ { n++ } END { print n + 0 }' "$1"; }
+check "yield: a task checks the budget on entry" test "$(entry_checks "$tmp/e.ll" __loam_task_main)" -ge 1
+check "yield: a recursive function checks the budget on entry" test "$(entry_checks "$tmp/e.ll" __loam_fn_fact)" -ge 1
+check "yield: a leaf function without loops has no check" test "$(entry_checks "$tmp/e.ll" __loam_fn_leaf)" = 0
 ir --no-yield "$dir/control.loam" >"$tmp/n.ll"
 check "yield: none with --no-yield" test "$(grep -c '__loam_budget\|__loam_yield' "$tmp/n.ll")" = 0
 
