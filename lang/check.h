@@ -63,6 +63,10 @@ void caps_program(Arena *arena, Program *program, const CheckOptions *options);
  * Valid after resolve_program. */
 Symbol *lookup_global(const Program *program, const char *name);
 
+/* Edit distance between two names for "did you mean" hints, counting a
+ * swap of adjacent letters as one edit; limit + 1 when above limit. */
+unsigned name_distance(const char *a, const char *b, unsigned limit);
+
 /* The whole checker: resolve, types, caps, in order. */
 void check_program(Arena *arena, Program *program, const CheckOptions *options);
 

@@ -211,8 +211,8 @@ static Symbol *declare(Resolver *r, Symbol *sym, DeclSite site) {
 enum { SUGGEST_MAX_LEN = 64 };
 
 /* Edit distance with adjacent transpositions ("optimal string alignment"),
- * or limit + 1 when it is certainly above limit. */
-static unsigned edit_distance(const char *a, const char *b, unsigned limit) {
+ * or limit + 1 when it is certainly above limit (check.h). */
+unsigned name_distance(const char *a, const char *b, unsigned limit) {
     size_t la = strlen(a), lb = strlen(b);
     if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN) return limit + 1;
     if ((la > lb ? la - lb : lb - la) > limit) return limit + 1;
@@ -248,7 +248,7 @@ typedef struct Suggestion {
 
 static void consider(Suggestion *best, const char *unknown, const char *candidate) {
     if (!candidate || candidate == unknown) return;
-    unsigned d = edit_distance(unknown, candidate, best->distance - 1);
+    unsigned d = name_distance(unknown, candidate, best->distance - 1);
     if (d < best->distance) {
         best->name = candidate;
         best->distance = d;

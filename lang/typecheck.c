@@ -314,33 +314,12 @@ static bool equatable(const Type *t) {
     }
 }
 
-/* Edit distance, for "did you mean" hints; small strings only. */
-static int edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 31 || lb > 31) return 99;
-    int row[32];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 static void suggest_method(const Type *receiver, const char *name) {
     const char *best = NULL;
-    int best_distance = 3;
+    unsigned best_distance = 3;
     for (int i = 0; i < BUILTIN_COUNT; i++) {
         if (!receiver_matches(builtins[i].receiver, receiver)) continue;
-        int d = edit_distance(name, builtins[i].name);
+        unsigned d = name_distance(name, builtins[i].name, best_distance - 1);
         if (d < best_distance) best = builtins[i].name, best_distance = d;
     }
     if (best) diag_help("did you mean '%s'?", best);
@@ -749,10 +728,10 @@ static Type *check_field(Checker *c, Expr *e) {
         }
         diag_error(E0237, e->as.field.name_span, "struct '%s' has no field '%s'", t->decl->name, name);
         const char *best = NULL;
-        int best_distance = 3;
+        unsigned best_distance = 3;
         for (uint32_t i = 0; i < t->decl->fields.len; i++) {
             Field *g = t->decl->fields.items[i];
-            int d = edit_distance(name, g->name);
+            unsigned d = name_distance(name, g->name, best_distance - 1);
             if (d < best_distance) best = g->name, best_distance = d;
         }
         if (best) diag_help("did you mean '%s'?", best);
