@@ -708,7 +708,12 @@ static void lower_stmt(Lowerer *L, Stmt *s) {
     }
     case S_ASSIGN: lower_assign(L, s); break;
     case S_EXPR: lower_expr(L, s->as.expr); break;
-    case S_DELEGATE: unsupported(s->span, "delegation 'spawn … -> out'"); break;
+    case S_DELEGATE: {
+        Symbol *out = s->as.delegate.out.sym;
+        LLVMValueRef handle = LLVMBuildLoad2(L->b, L->ptr, local_slot(L, out), out->name);
+        lower_spawn(L, s->as.delegate.call, handle);
+        break;
+    }
     case S_IF: lower_if(L, s); break;
     case S_WHILE: lower_while(L, s); break;
     case S_FOR: lower_for(L, s); break;

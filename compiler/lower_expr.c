@@ -558,6 +558,19 @@ LLVMValueRef fn_value(Lowerer *L, Item *fn) {
 
 static Expr *arg_value(Expr *call, uint32_t i) { return ((Arg *)call->as.call.args.items[i])->value; }
 
+/* A [Ref] passed where an `in [Blob]` is wanted becomes a loam_dolist
+ * over the array's elements (both hold loam_do pointers): a snapshot, which
+ * the callee reads before the caller can change the array, and which the
+ * kernel copies for a spawned child. Everything else passes as it is. */
+static LLVMValueRef coerce_handle(Lowerer *L, Type *want, Type *have, LLVMValueRef v) {
+    if (want->kind != TY_DO || !want->is_list || have->kind != TY_ARRAY) return v;
+    LLVMValueRef list = call1(L, "__loam_alloc", C_PTR, C_I64, const_int(L, (int64_t)size_of(L, L->dolist)));
+    LLVMBuildStore(L->b, array_len(L, v), field_ptr(L, L->b, L->dolist, list, 0));
+    LLVMValueRef data = load_field(L, L->b, L->array, v, ARRAY_DATA, L->ptr, "refs");
+    LLVMBuildStore(L->b, data, field_ptr(L, L->b, L->dolist, list, 1));
+    return list;
+}
+
 static LLVMValueRef lower_fn_call(Lowerer *L, Expr *e) {
     Item *fn = e->as.call.item;
     uint32_t n = e->as.call.args.len;
@@ -577,9 +590,51 @@ static LLVMValueRef lower_fn_call(Lowerer *L, Expr *e) {
         }
         return call_c(L, fn->name, ctype_of(fn->result_type), (int)n, types, args, 0);
     }
+    for (uint32_t i = 0; i < n; i++)
+        args[i] = coerce_handle(L, ((Param *)fn->params.items[i])->sym->type, arg_value(e, i)->type, args[i]);
     LLVMValueRef f = fn_value(L, fn);
     LLVMValueRef call = LLVMBuildCall2(L->b, LLVMGlobalGetValueType(f), f, args, n, "");
     return fn->result_type->kind == TY_VOID ? NULL : call;
+}
+
+static int64_t task_index(Lowerer *L, Item *task) {
+    int64_t index = 0;
+    for (uint32_t i = 0; i < L->program->items.len; i++) {
+        Item *item = L->program->items.items[i];
+        if (item == task) return index;
+        index += item->kind == I_TASK;
+    }
+    die("spawned task '%s' is not in the program", task->name);
+}
+
+/* spawn t(args) and spawn t(args) -> out (spec §6, abi.md §7): the
+ * arguments go into a loam_value array in t's parameter order, with a null
+ * slot for t's output, which the kernel fills; __loam_spawn copies what it
+ * keeps, so the array can live in this frame. Returns the Ref, or null
+ * for a delegation. */
+LLVMValueRef lower_spawn(Lowerer *L, Expr *call, LLVMValueRef delegated) {
+    Item *task = call->as.call.item;
+    uint32_t n = task->params.len;
+    LLVMTypeRef slots_type = LLVMArrayType(L->i64, 2 * (n ? n : 1));   /* loam_value: 16 bytes */
+    LLVMValueRef slots = entry_alloca(L, slots_type, "spawn.args");
+    LLVMSetAlignment(slots, 16);
+    uint32_t next_arg = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        Param *p = task->params.items[i];
+        Type *t = p->sym->type;
+        LLVMValueRef offset = const_int(L, (int64_t)i * 16);
+        LLVMValueRef at = LLVMBuildGEP2(L->b, L->i8, slots, &offset, 1, p->name);
+        if (p->mode == MODE_OUT) {
+            LLVMBuildStore(L->b, LLVMConstNull(L->ptr), at);
+            continue;
+        }
+        Expr *value = arg_value(call, next_arg++);
+        LLVMValueRef v = coerce_handle(L, t, value->type, lower_expr(L, value));
+        LLVMBuildStore(L->b, to_mem(L, t, v), at);
+    }
+    LLVMValueRef args[3] = {const_int(L, task_index(L, task)), slots,
+                            delegated ? delegated : LLVMConstNull(L->ptr)};
+    return call_c(L, "__loam_spawn", C_PTR, 3, (CType[]){C_I64, C_PTR, C_PTR}, args, 0);
 }
 
 static int field_index(Item *decl, const char *name) {
@@ -843,9 +898,7 @@ LLVMValueRef lower_expr(Lowerer *L, Expr *e) {
     case E_INDEX: return lower_index(L, e);
     case E_SLICE: return lower_slice(L, e);
     case E_MAP_NEW: return map_new(L, e->type);
-    case E_SPAWN:
-        unsupported(e->span, "'spawn' (child tasks and Refs)");
-        return LLVMGetUndef(L->ptr);
+    case E_SPAWN: return lower_spawn(L, e->as.spawn.call, NULL);
     case E_UNARY: return lower_unary(L, e);
     case E_BINARY: return lower_binary(L, e);
     case E_POISON: break;

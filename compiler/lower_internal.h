@@ -111,5 +111,6 @@ LLVMValueRef dolist_len(Lowerer *L, LLVMValueRef list);
 LLVMValueRef dolist_item(Lowerer *L, LLVMValueRef list, LLVMValueRef i);
 LLVMValueRef fn_value(Lowerer *L, Item *fn);
 LLVMValueRef lower_expr(Lowerer *L, Expr *e);
+LLVMValueRef lower_spawn(Lowerer *L, Expr *call, LLVMValueRef delegated);
 
 #endif

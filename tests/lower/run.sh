@@ -117,6 +117,16 @@ check "tasks: --task picks the root" has "$tmp/t2.ll" '@__loam_root_task = const
 ir "$dir/hello.loam" >"$tmp/h.ll"
 check "tasks: main is the root" has "$tmp/h.ll" '@__loam_root_task = constant i64 0'
 
+# Spawn (spec/abi.md §7): task indexes in declaration order, a null
+# delegated handle for a Ref, the caller's own output for a delegation, the
+# child's output slot left null, and a [Ref] passed as a fresh dolist.
+ir -O0 "$dir/spawn.loam" >"$tmp/s.ll"
+check "spawn: a Ref spawn of task 0" has "$tmp/s.ll" 'call ptr @__loam_spawn(i64 0, ptr %spawn.args, ptr null)'
+check "spawn: delegation hands over 'dst'" sh -c "grep -q 'call ptr @__loam_spawn(i64 1, ptr %spawn.args[0-9]*, ptr %dst[0-9]*)' '$tmp/s.ll'"
+check "spawn: the output slot is null" sh -c "grep -A1 '%total = getelementptr i8, ptr %spawn.args[0-9]*, i64 48' '$tmp/s.ll' | grep -q 'store ptr null, ptr %total'"
+check "spawn: [Ref] becomes a 16-byte dolist" has "$tmp/s.ll" 'call ptr @__loam_alloc(i64 16)'
+check "spawn: three spawns" test "$(grep -c 'call ptr @__loam_spawn' "$tmp/s.ll")" = 3
+
 # A bare-metal triple (μVM) gets functions without a red zone.
 ir --target=x86_64-unknown-none-elf "$dir/control.loam" >"$tmp/pvh.ll"
 check "target: none-elf triple" has "$tmp/pvh.ll" 'target triple = "x86_64-unknown-none-elf"'
