@@ -343,6 +343,50 @@ void check_bounds(Lowerer *L, LLVMValueRef index, LLVMValueRef len, Span at) {
     panic_if(L, bad, PANIC_BOUNDS, at, index, len, NULL);
 }
 
+/* ---- type-based alias information ----
+ *
+ * Three kinds of memory that generated code touches never overlap: the
+ * headers of arrays and DO lists (data, len, cap), the per-core yield
+ * budget, and Loam values (elements, struct fields, locals). Telling LLVM
+ * so (TBAA) lets it keep an array's length and data pointer in registers
+ * across stores to its elements, which it must otherwise reload after
+ * every `bodies[i].vx -= …`. Headers are reached only through load_field
+ * and store_field; every other load or store the lowering builds is tagged
+ * as a value at the end (tag_values). C code (stdlib, kernel) carries no
+ * tags, so LLVM treats its accesses as aliasing everything. */
+
+static LLVMValueRef tbaa_tag(Lowerer *L, LLVMMetadataRef root, const char *name) {
+    LLVMMetadataRef zero = LLVMValueAsMetadata(const_int(L, 0));
+    LLVMMetadataRef type_fields[3] = {LLVMMDStringInContext2(L->ctx, name, strlen(name)), root, zero};
+    LLVMMetadataRef type = LLVMMDNodeInContext2(L->ctx, type_fields, 3);
+    LLVMMetadataRef tag_fields[3] = {type, type, zero};
+    return LLVMMetadataAsValue(L->ctx, LLVMMDNodeInContext2(L->ctx, tag_fields, 3));
+}
+
+static void tbaa_init(Lowerer *L) {
+    L->tbaa_kind = LLVMGetMDKindIDInContext(L->ctx, "tbaa", 4);
+    LLVMMetadataRef name = LLVMMDStringInContext2(L->ctx, "loam tbaa", 9);
+    LLVMMetadataRef root = LLVMMDNodeInContext2(L->ctx, &name, 1);
+    L->tbaa_header = tbaa_tag(L, root, "header");
+    L->tbaa_budget = tbaa_tag(L, root, "budget");
+    L->tbaa_value = tbaa_tag(L, root, "value");
+}
+
+static LLVMValueRef tagged(Lowerer *L, LLVMValueRef access, LLVMValueRef tag) {
+    LLVMSetMetadata(access, L->tbaa_kind, tag);
+    return access;
+}
+
+/* Every load and store of fn without a tag reads or writes a value. */
+static void tag_values(Lowerer *L, LLVMValueRef fn) {
+    for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(fn); bb; bb = LLVMGetNextBasicBlock(bb))
+        for (LLVMValueRef i = LLVMGetFirstInstruction(bb); i; i = LLVMGetNextInstruction(i)) {
+            LLVMOpcode op = LLVMGetInstructionOpcode(i);
+            if ((op == LLVMLoad || op == LLVMStore) && !LLVMGetMetadata(i, L->tbaa_kind))
+                tagged(L, i, L->tbaa_value);
+        }
+}
+
 /* if (--__loam_budget < 0) __loam_yield(); */
 static void yield_point(Lowerer *L) {
     if (!L->opts->yields) return;
@@ -351,9 +395,9 @@ static void yield_point(Lowerer *L) {
         LLVMSetThreadLocalMode(L->budget, LLVMInitialExecTLSModel);
         LLVMSetLinkage(L->budget, LLVMExternalLinkage);
     }
-    LLVMValueRef v = LLVMBuildLoad2(L->b, L->i64, L->budget, "budget");
+    LLVMValueRef v = tagged(L, LLVMBuildLoad2(L->b, L->i64, L->budget, "budget"), L->tbaa_budget);
     LLVMValueRef left = LLVMBuildSub(L->b, v, LLVMConstInt(L->i64, 1, 0), "");
-    LLVMBuildStore(L->b, left, L->budget);
+    tagged(L, LLVMBuildStore(L->b, left, L->budget), L->tbaa_budget);
     LLVMValueRef out = LLVMBuildICmp(L->b, LLVMIntSLT, left, LLVMConstInt(L->i64, 0, 0), "");
     LLVMBasicBlockRef slow = new_block(L, "yield"), go_on = new_block(L, "resume");
     LLVMBuildCondBr(L->b, unlikely(L, out), slow, go_on);
@@ -408,7 +452,11 @@ LLVMValueRef field_ptr(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValue
 
 LLVMValueRef load_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k,
                                LLVMTypeRef field_type, const char *name) {
-    return LLVMBuildLoad2(b, field_type, field_ptr(L, b, type, p, k), name);
+    return tagged(L, LLVMBuildLoad2(b, field_type, field_ptr(L, b, type, p, k), name), L->tbaa_header);
+}
+
+void store_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k, LLVMValueRef v) {
+    tagged(L, LLVMBuildStore(b, v, field_ptr(L, b, type, p, k)), L->tbaa_header);
 }
 
 /* void loam.array.reserve(ptr a, i64 need): makes cap >= need, doubling,
@@ -436,8 +484,8 @@ LLVMValueRef array_reserve_helper(Lowerer *L) {
     LLVMValueRef data = call1(L, "__loam_alloc", C_PTR, C_I64, LLVMBuildMul(b, c, size, ""));
     L->b = saved;
     LLVMBuildMemCpy(b, data, 1, old, 1, LLVMBuildMul(b, len, size, ""));
-    LLVMBuildStore(b, data, field_ptr(L, b, L->array, a, ARRAY_DATA));
-    LLVMBuildStore(b, c, field_ptr(L, b, L->array, a, ARRAY_CAP));
+    store_field(L, b, L->array, a, ARRAY_DATA, data);
+    store_field(L, b, L->array, a, ARRAY_CAP, c);
     LLVMBuildBr(b, done);
     LLVMPositionBuilderAtEnd(b, done);
     LLVMBuildRetVoid(b);
@@ -564,7 +612,115 @@ static void step_map(Lowerer *L, void *state) {
     LLVMBuildStore(L->b, next, c->slot);
 }
 
+/* ---- for over lines() and words(), without the array ----
+ *
+ * `for [i,] x in R.lines()` and `.words()` (R a Str, an input or a Ref)
+ * walk R with a hidden cursor instead of building the array of every line
+ * or word first: the array is a temporary nobody else can see, so the loop
+ * runs the same iterations with the same values, in constant memory. Words
+ * are found by inline scanning (the per-word cost is what wordcount
+ * measures); lines by __loam_str_line_end, a word-at-a-time search. */
+
+static bool streamed(const Expr *iter, bool *words) {
+    if (iter->kind != E_CALL || iter->as.call.kind != CALL_METHOD) return false;
+    switch (iter->as.call.builtin) {
+    case BUILTIN_STR_LINES: case BUILTIN_BLOB_LINES: *words = false; return true;
+    case BUILTIN_STR_WORDS: case BUILTIN_BLOB_WORDS: *words = true; return true;
+    default: return false;
+    }
+}
+
+/* ASCII whitespace as words() and trim() see it: ' ' and '\t'..'\r'. */
+static LLVMValueRef is_space(Lowerer *L, LLVMValueRef c) {
+    LLVMValueRef blank = LLVMBuildICmp(L->b, LLVMIntEQ, c, LLVMConstInt(L->i8, ' ', 0), "");
+    LLVMValueRef control = LLVMBuildICmp(L->b, LLVMIntULT, LLVMBuildSub(L->b, c, LLVMConstInt(L->i8, '\t', 0), ""),
+                                         LLVMConstInt(L->i8, 5, 0), "");
+    return LLVMBuildOr(L->b, blank, control, "space");
+}
+
+/* Advances *pos while it is below len and the byte there is (or is not)
+ * whitespace; leaves the builder in the block after the scan. */
+static void scan_bytes(Lowerer *L, LLVMValueRef text, LLVMValueRef len, LLVMValueRef pos, bool over_space,
+                       LLVMBasicBlockRef at_end) {
+    LLVMBasicBlockRef test = new_block(L, "scan"), look = new_block(L, "scan.byte"), next = new_block(L, "scan.next"),
+                      done = new_block(L, "scan.done");
+    LLVMBuildBr(L->b, test);
+    LLVMPositionBuilderAtEnd(L->b, test);
+    LLVMValueRef p = LLVMBuildLoad2(L->b, L->i64, pos, "p");
+    LLVMBuildCondBr(L->b, LLVMBuildICmp(L->b, LLVMIntSLT, p, len, ""), look, at_end ? at_end : done);
+    LLVMPositionBuilderAtEnd(L->b, look);
+    LLVMValueRef c = LLVMBuildLoad2(L->b, L->i8, LLVMBuildGEP2(L->b, L->i8, text, &p, 1, ""), "c");
+    LLVMValueRef space = is_space(L, c);
+    LLVMBuildCondBr(L->b, space, over_space ? next : done, over_space ? done : next);
+    LLVMPositionBuilderAtEnd(L->b, next);
+    LLVMBuildStore(L->b, LLVMBuildNSWAdd(L->b, p, const_int(L, 1), ""), pos);
+    LLVMBuildBr(L->b, test);
+    LLVMPositionBuilderAtEnd(L->b, done);
+}
+
+static void lower_for_streamed(Lowerer *L, Stmt *s, bool words) {
+    Expr *call = s->as.for_.iter;
+    LLVMValueRef text = lower_expr(L, call->as.call.receiver);
+    if (call->as.call.receiver->type->kind != TY_STR) text = call1(L, "__loam_blob_text", C_STR, C_PTR, text);
+    LLVMValueRef base = str_ptr(L, text), len = str_len(L, text);
+    LLVMValueRef pos = entry_alloca(L, L->i64, "cursor");
+    Counter c = {.slot = entry_alloca(L, L->i64, "counter")};
+    LLVMBuildStore(L->b, const_int(L, 0), pos);
+    LLVMBuildStore(L->b, const_int(L, 0), c.slot);
+    LLVMBasicBlockRef head = new_block(L, "for"), exit = new_block(L, "endfor");
+    LLVMBuildBr(L->b, head);
+    LLVMPositionBuilderAtEnd(L->b, head);
+    LLVMValueRef item;
+    if (words) {
+        scan_bytes(L, base, len, pos, true, exit);         /* to the next word, or the end */
+        LLVMValueRef start = LLVMBuildLoad2(L->b, L->i64, pos, "start");
+        scan_bytes(L, base, len, pos, false, NULL);        /* to the end of the word */
+        LLVMValueRef end = LLVMBuildLoad2(L->b, L->i64, pos, "end");
+        item = make_str(L, LLVMBuildGEP2(L->b, L->i8, base, &start, 1, ""), LLVMBuildNSWSub(L->b, end, start, ""));
+    } else {
+        LLVMBasicBlockRef body = new_block(L, "for.body");
+        LLVMValueRef start = LLVMBuildLoad2(L->b, L->i64, pos, "start");
+        LLVMBuildCondBr(L->b, LLVMBuildICmp(L->b, LLVMIntSLT, start, len, ""), body, exit);
+        LLVMPositionBuilderAtEnd(L->b, body);
+        /* end: the '\n' ending the line, or len for a last line without one,
+         * whose '\r' (if any) stays, as in lines(). */
+        LLVMValueRef end = call2(L, "__loam_str_line_end", C_I64, C_STR, text, C_I64, start);
+        LLVMBuildStore(L->b, LLVMBuildNSWAdd(L->b, end, const_int(L, 1), ""), pos);
+        LLVMValueRef n = LLVMBuildNSWSub(L->b, end, start, "");
+        /* A '\r' before the '\n' is not part of the line: look at the last
+         * byte only when the line is not empty and ends with '\n'. */
+        LLVMBasicBlockRef here = LLVMGetInsertBlock(L->b), cr = new_block(L, "line.cr"), got = new_block(L, "line");
+        LLVMValueRef has_nl = LLVMBuildAnd(L->b, LLVMBuildICmp(L->b, LLVMIntSLT, end, len, ""),
+                                           LLVMBuildICmp(L->b, LLVMIntSGT, n, const_int(L, 0), ""), "");
+        LLVMBuildCondBr(L->b, has_nl, cr, got);
+        LLVMPositionBuilderAtEnd(L->b, cr);
+        LLVMValueRef last = LLVMBuildNSWSub(L->b, end, const_int(L, 1), "");
+        LLVMValueRef last_byte = LLVMBuildLoad2(L->b, L->i8, LLVMBuildGEP2(L->b, L->i8, base, &last, 1, ""), "");
+        LLVMValueRef is_cr = LLVMBuildICmp(L->b, LLVMIntEQ, last_byte, LLVMConstInt(L->i8, '\r', 0), "");
+        LLVMValueRef trimmed = LLVMBuildSelect(L->b, is_cr, LLVMBuildNSWSub(L->b, n, const_int(L, 1), ""), n, "");
+        LLVMBuildBr(L->b, got);
+        LLVMPositionBuilderAtEnd(L->b, got);
+        LLVMValueRef size = LLVMBuildPhi(L->b, L->i64, "line.len");
+        LLVMValueRef sizes[2] = {n, trimmed};
+        LLVMBasicBlockRef from[2] = {here, cr};
+        LLVMAddIncoming(size, sizes, from, 2);
+        item = make_str(L, LLVMBuildGEP2(L->b, L->i8, base, &start, 1, ""), size);
+    }
+    if (s->as.for_.has_second) {
+        set_local(L, &s->as.for_.first, LLVMBuildLoad2(L->b, L->i64, c.slot, "i"));
+        set_local(L, &s->as.for_.second, item);
+    } else {
+        set_local(L, &s->as.for_.first, item);
+    }
+    loop_body(L, s->as.for_.body, head, exit, step_index, &c);
+}
+
 static void lower_for(Lowerer *L, Stmt *s) {
+    bool words;
+    if (!s->as.for_.range_hi && streamed(s->as.for_.iter, &words)) {
+        lower_for_streamed(L, s, words);
+        return;
+    }
     Binding *first = &s->as.for_.first, *second = &s->as.for_.second;
     bool two = s->as.for_.has_second;
     Type *t = s->as.for_.iter->type;
@@ -1010,6 +1166,7 @@ LLVMModuleRef lower_program(LLVMContextRef ctx, const Program *program, const Lo
     LLVMTypeRef dolist_fields[2] = {L.i64, L.ptr};
     L.dolist = LLVMStructTypeInContext(ctx, dolist_fields, 2, 0);
 
+    tbaa_init(&L);
     debug_begin(&L);
     int errors_before = diag_error_count();
     uint32_t task_count = 0;
@@ -1026,6 +1183,7 @@ LLVMModuleRef lower_program(LLVMContextRef ctx, const Program *program, const Lo
         }
     }
     lower_task_table(&L, entries, tasks, task_count);
+    for (LLVMValueRef fn = LLVMGetFirstFunction(L.m); fn; fn = LLVMGetNextFunction(fn)) tag_values(&L, fn);
     debug_end(&L);
 
     LLVMDisposeBuilder(L.b);

@@ -15,10 +15,10 @@
  * Str values
  */
 
-static LLVMValueRef str_ptr(Lowerer *L, LLVMValueRef s) { return LLVMBuildExtractValue(L->b, s, 0, "str.ptr"); }
-static LLVMValueRef str_len(Lowerer *L, LLVMValueRef s) { return LLVMBuildExtractValue(L->b, s, 1, "str.len"); }
+LLVMValueRef str_ptr(Lowerer *L, LLVMValueRef s) { return LLVMBuildExtractValue(L->b, s, 0, "str.ptr"); }
+LLVMValueRef str_len(Lowerer *L, LLVMValueRef s) { return LLVMBuildExtractValue(L->b, s, 1, "str.len"); }
 
-static LLVMValueRef make_str(Lowerer *L, LLVMValueRef p, LLVMValueRef len) {
+LLVMValueRef make_str(Lowerer *L, LLVMValueRef p, LLVMValueRef len) {
     LLVMValueRef s = LLVMBuildInsertValue(L->b, LLVMGetUndef(L->str), p, 0, "");
     return LLVMBuildInsertValue(L->b, s, len, 1, "");
 }
@@ -88,10 +88,10 @@ static LLVMValueRef new_array(Lowerer *L, Type *elem, LLVMValueRef count, LLVMVa
     LLVMValueRef data = LLVMConstNull(L->ptr);
     if (!LLVMIsConstant(cap) || LLVMConstIntGetSExtValue(cap) != 0)
         data = call1(L, "__loam_alloc", C_PTR, C_I64, LLVMBuildMul(L->b, cap, const_int(L, (int64_t)size), ""));
-    LLVMBuildStore(L->b, data, field_ptr(L, L->b, L->array, a, ARRAY_DATA));
-    LLVMBuildStore(L->b, count, field_ptr(L, L->b, L->array, a, ARRAY_LEN));
-    LLVMBuildStore(L->b, cap, field_ptr(L, L->b, L->array, a, ARRAY_CAP));
-    LLVMBuildStore(L->b, const_int(L, (int64_t)size), field_ptr(L, L->b, L->array, a, ARRAY_ELEM_SIZE));
+    store_field(L, L->b, L->array, a, ARRAY_DATA, data);
+    store_field(L, L->b, L->array, a, ARRAY_LEN, count);
+    store_field(L, L->b, L->array, a, ARRAY_CAP, cap);
+    store_field(L, L->b, L->array, a, ARRAY_ELEM_SIZE, const_int(L, (int64_t)size));
     return a;
 }
 
@@ -131,7 +131,7 @@ static void array_push(Lowerer *L, Type *elem, LLVMValueRef a, LLVMValueRef v) {
     LLVMBuildBr(L->b, store);
     LLVMPositionBuilderAtEnd(L->b, store);
     store_element(L, elem, element_at(L, elem, a, len), v);
-    LLVMBuildStore(L->b, need, field_ptr(L, L->b, L->array, a, ARRAY_LEN));
+    store_field(L, L->b, L->array, a, ARRAY_LEN, need);
 }
 
 /* xs[lo..hi]: a new array holding a copy of the elements. */
@@ -565,9 +565,9 @@ static Expr *arg_value(Expr *call, uint32_t i) { return ((Arg *)call->as.call.ar
 static LLVMValueRef coerce_handle(Lowerer *L, Type *want, Type *have, LLVMValueRef v) {
     if (want->kind != TY_DO || !want->is_list || have->kind != TY_ARRAY) return v;
     LLVMValueRef list = call1(L, "__loam_alloc", C_PTR, C_I64, const_int(L, (int64_t)size_of(L, L->dolist)));
-    LLVMBuildStore(L->b, array_len(L, v), field_ptr(L, L->b, L->dolist, list, 0));
+    store_field(L, L->b, L->dolist, list, 0, array_len(L, v));
     LLVMValueRef data = load_field(L, L->b, L->array, v, ARRAY_DATA, L->ptr, "refs");
-    LLVMBuildStore(L->b, data, field_ptr(L, L->b, L->dolist, list, 1));
+    store_field(L, L->b, L->dolist, list, 1, data);
     return list;
 }
 

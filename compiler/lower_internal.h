@@ -47,6 +47,8 @@ typedef struct Lowerer {
     PtrMap named;         /* Item* -> LLVM struct type (struct or enum) */
     PtrMap equalities;    /* Type* -> loam.eq function */
     LLVMValueRef budget;  /* __loam_budget, or NULL */
+    unsigned tbaa_kind;   /* alias tags (lower.c): */
+    LLVMValueRef tbaa_header, tbaa_budget, tbaa_value;
     /* DWARF line tables, when opts->debug_info. */
     LLVMDIBuilderRef dib;
     LLVMMetadataRef di_file, di_scope;
@@ -95,6 +97,7 @@ LLVMValueRef local_slot(Lowerer *L, Symbol *sym);
 LLVMBuilderRef begin_helper(Lowerer *L, const char *name, LLVMTypeRef type, LLVMValueRef *fn);
 LLVMValueRef field_ptr(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k);
 LLVMValueRef load_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k, LLVMTypeRef field_type, const char *name);
+void store_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k, LLVMValueRef v);
 LLVMValueRef array_reserve_helper(Lowerer *L);
 
 /* ---- lower_expr.c ---- */
@@ -110,6 +113,9 @@ LLVMValueRef apply_binary(Lowerer *L, BinaryOp op, Type *t, LLVMValueRef a, LLVM
 LLVMValueRef dolist_len(Lowerer *L, LLVMValueRef list);
 LLVMValueRef dolist_item(Lowerer *L, LLVMValueRef list, LLVMValueRef i);
 LLVMValueRef fn_value(Lowerer *L, Item *fn);
+LLVMValueRef str_ptr(Lowerer *L, LLVMValueRef s);
+LLVMValueRef str_len(Lowerer *L, LLVMValueRef s);
+LLVMValueRef make_str(Lowerer *L, LLVMValueRef p, LLVMValueRef len);
 LLVMValueRef lower_expr(Lowerer *L, Expr *e);
 LLVMValueRef lower_spawn(Lowerer *L, Expr *call, LLVMValueRef delegated);
 

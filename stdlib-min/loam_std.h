@@ -84,6 +84,10 @@ loam_array *__loam_str_bytes(loam_str s);                    /* a fresh [Byte] c
 /* Lines split at '\n'; a '\r' before the '\n' is dropped; a final empty
  * line (text ending in '\n', or "") is not a line. Elements share bytes. */
 loam_array *__loam_str_lines(loam_str s);
+/* MUST: 0 <= from <= s.len. The index of the first '\n' at or after from,
+ * or s.len: the end of the line starting at from. `for line in s.lines()`
+ * calls it instead of building the array. */
+int64_t __loam_str_line_end(loam_str s, int64_t from);
 /* The runs of non-whitespace (ASCII whitespace as in is_space). */
 loam_array *__loam_str_words(loam_str s);
 /* Pieces between occurrences of sep (n occurrences give n+1 pieces, empty

@@ -178,6 +178,12 @@ loam_array *__loam_str_lines(loam_str s)
     return a;
 }
 
+int64_t __loam_str_line_end(loam_str s, int64_t from)
+{
+    int64_t j = find_byte(s.ptr + from, s.len - from, '\n');
+    return j < 0 ? s.len : from + j;
+}
+
 loam_array *__loam_str_words(loam_str s)
 {
     int64_t count = 0;
