@@ -127,6 +127,17 @@ check "spawn: the output slot is null" sh -c "grep -A1 '%total = getelementptr i
 check "spawn: [Ref] becomes a 16-byte dolist" has "$tmp/s.ll" 'call ptr @__loam_alloc(i64 16)'
 check "spawn: three spawns" test "$(grep -c 'call ptr @__loam_spawn' "$tmp/s.ll")" = 3
 
+# for over lines()/words() walks the text: no array is built; TBAA keeps
+# array headers apart from values (compiler/lower.c).
+ir -O2 "$dir/wordcount.loam" >"$tmp/wc.ll"
+check "stream: words() in a for builds no array" test "$(grep -c 'call ptr @__loam_str_words' "$tmp/wc.ll")" = 0
+check "stream: lines() in a for builds no array" test "$(grep -c 'call ptr @__loam_str_lines' "$tmp/wc.ll")" = 0
+check "stream: lines found by __loam_str_line_end" has "$tmp/wc.ll" '@__loam_str_line_end'
+ir -O0 "$dir/arrays.loam" >"$tmp/tbaa.ll"
+check "tbaa: one root" has "$tmp/tbaa.ll" '!{!"loam tbaa"}'
+check "tbaa: header loads tagged" sh -c "grep 'load i64, ptr' '$tmp/tbaa.ll' | grep -q '!tbaa'"
+check "tbaa: every load and store tagged" test "$(grep -E '= load |store ' "$tmp/tbaa.ll" | grep -vc '!tbaa')" = 0
+
 # A bare-metal triple (μVM) gets functions without a red zone.
 ir --target=x86_64-unknown-none-elf "$dir/control.loam" >"$tmp/pvh.ll"
 check "target: none-elf triple" has "$tmp/pvh.ll" 'target triple = "x86_64-unknown-none-elf"'
