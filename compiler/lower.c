@@ -847,8 +847,10 @@ static void lower_match(Lowerer *L, Stmt *s) {
 static void lower_return(Lowerer *L, Stmt *s) {
     if (s->as.ret) {
         LLVMValueRef v = lower_expr(L, s->as.ret);
+        out_flush_all(L);
         LLVMBuildRet(L->b, v);
     } else {
+        out_flush_all(L);
         LLVMBuildRetVoid(L->b);
     }
     start_dead_block(L);
@@ -1011,6 +1013,7 @@ static void begin_body(Lowerer *L, Item *item, LLVMValueRef fn) {
     LLVMPositionBuilderAtEnd(L->b, entry);
     L->alloca_point = LLVMBuildBr(L->b, start);
     LLVMPositionBuilderAtEnd(L->b, start);
+    out_begin(L, item);
     /* The entry yield bounds recursion. A body that calls no Loam function
      * does bounded work between its loops' back-edges, so it needs none, and
      * without it small helpers stay small enough for LLVM to inline. */
@@ -1022,8 +1025,12 @@ static void end_body(Lowerer *L, Item *item) {
     if (!block_is_open(L)) return;
     /* Falling off the end: a void fn or task returns; a fn with a result
      * cannot get here (the checker proved every path returns). */
-    if (item->kind == I_TASK || item->result_type->kind == TY_VOID) LLVMBuildRetVoid(L->b);
-    else LLVMBuildUnreachable(L->b);
+    if (item->kind == I_TASK || item->result_type->kind == TY_VOID) {
+        out_flush_all(L);
+        LLVMBuildRetVoid(L->b);
+    } else {
+        LLVMBuildUnreachable(L->b);
+    }
 }
 
 static void lower_fn(Lowerer *L, Item *item) {

@@ -588,10 +588,12 @@ static LLVMValueRef lower_fn_call(Lowerer *L, Expr *e) {
             unsupported(e->span, "extern fn with struct or enum parameters or result");
             return fn->result_type->kind == TY_VOID ? NULL : LLVMGetUndef(value_type(L, fn->result_type));
         }
+        out_flush_args(L, e);
         return call_c(L, fn->name, ctype_of(fn->result_type), (int)n, types, args, 0);
     }
     for (uint32_t i = 0; i < n; i++)
         args[i] = coerce_handle(L, ((Param *)fn->params.items[i])->sym->type, arg_value(e, i)->type, args[i]);
+    out_flush_args(L, e);   /* the callee may write through a handle we pass */
     LLVMValueRef f = fn_value(L, fn);
     LLVMValueRef call = LLVMBuildCall2(L->b, LLVMGlobalGetValueType(f), f, args, n, "");
     return fn->result_type->kind == TY_VOID ? NULL : call;
@@ -632,6 +634,7 @@ LLVMValueRef lower_spawn(Lowerer *L, Expr *call, LLVMValueRef delegated) {
         LLVMValueRef v = coerce_handle(L, t, value->type, lower_expr(L, value));
         LLVMBuildStore(L->b, to_mem(L, t, v), at);
     }
+    out_flush_args(L, call);
     LLVMValueRef args[3] = {const_int(L, task_index(L, task)), slots,
                             delegated ? delegated : LLVMConstNull(L->ptr)};
     return call_c(L, "__loam_spawn", C_PTR, 3, (CType[]){C_I64, C_PTR, C_PTR}, args, 0);
@@ -679,39 +682,44 @@ static LLVMValueRef lower_variant_construction(Lowerer *L, Expr *e) {
     return LLVMBuildLoad2(L->b, type, slot, "");
 }
 
-/* o.write(s): request len bytes, copy, commit (abi.md §4). */
-static void write_str(Lowerer *L, LLVMValueRef out, LLVMValueRef s) {
+/* The out handle a write goes through: always a parameter (rule 3). */
+static Symbol *out_symbol(Expr *receiver) {
+    if (receiver->kind != E_NAME || !receiver->as.name.sym) die("a write whose receiver is not a parameter");
+    return receiver->as.name.sym;
+}
+
+/* o.write(s): reserve len bytes in o's buffer and copy (lower_out.c). */
+static void write_str(Lowerer *L, Symbol *out, LLVMValueRef s) {
     LLVMValueRef n = str_len(L, s);
-    LLVMValueRef p = call2(L, "__loam_request", C_PTR, C_PTR, out, C_I64, n);
+    LLVMValueRef p = out_reserve(L, out, n);
     LLVMBuildMemCpy(L->b, p, 1, str_ptr(L, s), 1, n);
-    call3(L, "__loam_commit", C_VOID, C_PTR, out, C_PTR, p, C_I64, n);
+    out_wrote(L, out, p, n);
 }
 
 /* o.write("…{x}…"): the pieces are formatted one by one and copied into a
- * single request, so a line of output costs one request/commit pair and no
- * intermediate string (design §3: writes are coalesced). */
-static void write_interp(Lowerer *L, LLVMValueRef out, Expr *interp) {
+ * single reservation, so a line of output costs no intermediate string. */
+static void write_interp(Lowerer *L, Symbol *out, Expr *interp) {
     LLVMValueRef *pieces = arena_alloc(&L->arena, (interp->as.parts.len + 1) * sizeof *pieces);
     int n = interp_pieces(L, interp, pieces);
     if (n == 0) return;
     LLVMValueRef total = const_int(L, 0);
     for (int i = 0; i < n; i++) total = LLVMBuildAdd(L->b, total, str_len(L, pieces[i]), "");
-    LLVMValueRef p = call2(L, "__loam_request", C_PTR, C_PTR, out, C_I64, total);
+    LLVMValueRef p = out_reserve(L, out, total);
     LLVMValueRef at = const_int(L, 0);
     for (int i = 0; i < n; i++) {
         LLVMValueRef len = str_len(L, pieces[i]);
-        LLVMValueRef dst = LLVMBuildGEP2(L->b, LLVMInt8TypeInContext(L->ctx), p, &at, 1, "");
+        LLVMValueRef dst = LLVMBuildGEP2(L->b, L->i8, p, &at, 1, "");
         LLVMBuildMemCpy(L->b, dst, 1, str_ptr(L, pieces[i]), 1, len);
         at = LLVMBuildAdd(L->b, at, len, "");
     }
-    call3(L, "__loam_commit", C_VOID, C_PTR, out, C_PTR, p, C_I64, total);
+    out_wrote(L, out, p, total);
 }
 
-static void write_byte(Lowerer *L, LLVMValueRef out, LLVMValueRef byte) {
+static void write_byte(Lowerer *L, Symbol *out, LLVMValueRef byte) {
     LLVMValueRef one = const_int(L, 1);
-    LLVMValueRef p = call2(L, "__loam_request", C_PTR, C_PTR, out, C_I64, one);
+    LLVMValueRef p = out_reserve(L, out, one);
     LLVMBuildStore(L->b, byte, p);
-    call3(L, "__loam_commit", C_VOID, C_PTR, out, C_PTR, p, C_I64, one);
+    out_wrote(L, out, p, one);
 }
 
 /* The stdlib function of a builtin: __loam_ + its id in lowercase
@@ -761,7 +769,7 @@ static LLVMValueRef lower_method(Lowerer *L, Expr *e) {
     LLVMValueRef r = lower_expr(L, recv_expr);
     uint32_t n = e->as.call.args.len;
     if ((id == BUILTIN_BLOB_WRITE || id == BUILTIN_BLOB_PRINT) && arg_value(e, 0)->kind == E_INTERP) {
-        write_interp(L, r, arg_value(e, 0));
+        write_interp(L, out_symbol(recv_expr), arg_value(e, 0));
         return NULL;
     }
     LLVMValueRef args[4] = {0};
@@ -850,9 +858,9 @@ static LLVMValueRef lower_method(Lowerer *L, Expr *e) {
     case BUILTIN_BLOB_WORDS: return call1(L, "__loam_str_words", C_PTR, C_STR, blob_text(L, r));
     case BUILTIN_BLOB_WRITE: case BUILTIN_BLOB_PRINT:
         /* print is write: the text carries its own "\n" (examples/). */
-        write_str(L, r, args[0]);
+        write_str(L, out_symbol(recv_expr), args[0]);
         return NULL;
-    case BUILTIN_BLOB_WRITE_BYTE: write_byte(L, r, args[0]); return NULL;
+    case BUILTIN_BLOB_WRITE_BYTE: write_byte(L, out_symbol(recv_expr), args[0]); return NULL;
     case BUILTIN_BLOBS_LEN: return dolist_len(L, r);
     }
     die("unknown builtin %d", id);

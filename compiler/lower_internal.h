@@ -46,6 +46,7 @@ typedef struct Lowerer {
     PtrMap wheres;        /* (line << 32 | col) -> "file:line:col" global */
     PtrMap named;         /* Item* -> LLVM struct type (struct or enum) */
     PtrMap equalities;    /* Type* -> loam.eq function */
+    PtrMap outs;          /* Symbol* of an out handle -> its OutBuffer (lower_out.c) */
     LLVMValueRef budget;  /* __loam_budget, or NULL */
     unsigned tbaa_kind;   /* alias tags (lower.c): */
     LLVMValueRef tbaa_header, tbaa_budget, tbaa_value;
@@ -118,5 +119,19 @@ LLVMValueRef str_len(Lowerer *L, LLVMValueRef s);
 LLVMValueRef make_str(Lowerer *L, LLVMValueRef p, LLVMValueRef len);
 LLVMValueRef lower_expr(Lowerer *L, Expr *e);
 LLVMValueRef lower_spawn(Lowerer *L, Expr *call, LLVMValueRef delegated);
+
+/* ---- lower_out.c: coalesced writes to out handles ---- */
+/* Creates the (empty) buffers of item's out parameters; at body start. */
+void out_begin(Lowerer *L, Item *item);
+/* MUST: n >= 0. A pointer to n writable bytes of out's buffer. */
+LLVMValueRef out_reserve(Lowerer *L, Symbol *out, LLVMValueRef n);
+/* MUST: p from out_reserve(out, m) with n <= m, and nothing reserved since. */
+void out_wrote(Lowerer *L, Symbol *out, LLVMValueRef p, LLVMValueRef n);
+/* Commits out's buffer (when out is an output), before others may write it. */
+void out_flush(Lowerer *L, Symbol *out);
+/* Commits the call's handle arguments (those that are outputs). */
+void out_flush_args(Lowerer *L, Expr *call);
+/* Commits every buffer of the function: before each return. */
+void out_flush_all(Lowerer *L);
 
 #endif

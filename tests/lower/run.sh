@@ -138,6 +138,14 @@ check "tbaa: one root" has "$tmp/tbaa.ll" '!{!"loam tbaa"}'
 check "tbaa: header loads tagged" sh -c "grep 'load i64, ptr' '$tmp/tbaa.ll' | grep -q '!tbaa'"
 check "tbaa: every load and store tagged" test "$(grep -E '= load |store ' "$tmp/tbaa.ll" | grep -vc '!tbaa')" = 0
 
+# Writes are coalesced (lower_out.c): the loop's write requests only when its
+# buffer is full, and the task commits the buffer before it returns.
+ir -O0 "$dir/wordcount.loam" >"$tmp/wc0.ll"
+check "coalesce: one request site, on refill" test "$(grep -c 'call ptr @__loam_request' "$tmp/wc0.ll")" = 1
+check "coalesce: a write that fits skips the request" has "$tmp/wc0.ll" 'label %out.ready, label %out.refill'
+check "coalesce: the request follows the flush of the old buffer" sh -c "awk '/^out.flushed[0-9]*:/ { r = 1 } /^\$/ { r = 0 } r && /@__loam_request/ { found = 1 } END { exit !found }' '$tmp/wc0.ll'"
+check "coalesce: commit before the task returns" sh -c "grep -B40 'ret void' '$tmp/wc0.ll' | grep -q '@__loam_commit'"
+
 # A bare-metal triple (μVM) gets functions without a red zone.
 ir --target=x86_64-unknown-none-elf "$dir/control.loam" >"$tmp/pvh.ll"
 check "target: none-elf triple" has "$tmp/pvh.ll" 'target triple = "x86_64-unknown-none-elf"'
