@@ -908,9 +908,14 @@ static void debug_function(Lowerer *L, Item *item, LLVMValueRef fn) {
     if (!L->dib) return;
     size_t len = 0;
     const char *name = LLVMGetValueName2(fn, &len);
-    LLVMMetadataRef type = LLVMDIBuilderCreateSubroutineType(L->dib, L->di_file, NULL, 0, LLVMDIFlagZero);
-    L->di_scope = LLVMDIBuilderCreateFunction(L->dib, L->di_file, item->name, strlen(item->name), name, len,
-                                              L->di_file, item->span.line, type, LLVMGetLinkage(fn) != LLVMExternalLinkage,
+    LLVMMetadataRef file = L->di_file;
+    if (is_prelude(item)) {
+        if (!L->di_prelude) L->di_prelude = LLVMDIBuilderCreateFile(L->dib, "prelude.loam", 12, "stdlib-min", 10);
+        file = L->di_prelude;
+    }
+    LLVMMetadataRef type = LLVMDIBuilderCreateSubroutineType(L->dib, file, NULL, 0, LLVMDIFlagZero);
+    L->di_scope = LLVMDIBuilderCreateFunction(L->dib, file, item->name, strlen(item->name), name, len,
+                                              file, item->span.line, type, LLVMGetLinkage(fn) != LLVMExternalLinkage,
                                               1, item->span.line, LLVMDIFlagZero, L->opts->opt_level > 0);
     LLVMSetSubprogram(fn, L->di_scope);
     debug_at(L, item->span);
@@ -1041,6 +1046,26 @@ static void lower_fn(Lowerer *L, Item *item) {
         LLVMBuildStore(L->b, LLVMGetParam(fn, i), local_slot(L, p->sym));
     }
     end_body(L, item);
+}
+
+/* The prelude's fns that the module calls (declared by fn_value, without a
+ * body yet), and those they call in turn; the others are left out. */
+static void lower_used_prelude(Lowerer *L) {
+    const Program *prelude = prelude_program();
+    for (bool more = true; more;) {
+        more = false;
+        for (uint32_t i = 0; i < prelude->items.len; i++) {
+            Item *item = prelude->items.items[i];
+            if (item->kind != I_FN) continue;
+            char name[512];
+            snprintf(name, sizeof name, "__loam_prelude_%s", item->name);
+            LLVMValueRef f = LLVMGetNamedFunction(L->m, name);
+            if (f && LLVMCountBasicBlocks(f) == 0) {
+                lower_fn(L, item);
+                more = true;
+            }
+        }
+    }
 }
 
 enum { LOAM_VALUE_SIZE = 16 };   /* sizeof(loam_value): a loam_str */
@@ -1189,6 +1214,7 @@ LLVMModuleRef lower_program(LLVMContextRef ctx, const Program *program, const Lo
             entries[task_count++] = lower_task(&L, item);
         }
     }
+    lower_used_prelude(&L);
     lower_task_table(&L, entries, tasks, task_count);
     for (LLVMValueRef fn = LLVMGetFirstFunction(L.m); fn; fn = LLVMGetNextFunction(fn)) tag_values(&L, fn);
     debug_end(&L);

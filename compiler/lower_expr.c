@@ -543,7 +543,7 @@ static LLVMTypeRef fn_type(Lowerer *L, Item *fn) {
  * and stays the same from one build to the next. */
 LLVMValueRef fn_value(Lowerer *L, Item *fn) {
     char name[512];
-    snprintf(name, sizeof name, "__loam_fn_%s", fn->name);
+    snprintf(name, sizeof name, "%s%s", is_prelude(fn) ? "__loam_prelude_" : "__loam_fn_", fn->name);
     LLVMValueRef f = LLVMGetNamedFunction(L->m, name);
     if (f) return f;
     f = LLVMAddFunction(L->m, name, fn_type(L, fn));

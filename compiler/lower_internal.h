@@ -52,7 +52,7 @@ typedef struct Lowerer {
     LLVMValueRef tbaa_header, tbaa_budget, tbaa_value;
     /* DWARF line tables, when opts->debug_info. */
     LLVMDIBuilderRef dib;
-    LLVMMetadataRef di_file, di_scope;
+    LLVMMetadataRef di_file, di_scope, di_prelude;
     /* The function being lowered. */
     LLVMValueRef fn;
     LLVMValueRef alloca_point;   /* the entry block's branch: allocas go before it */
@@ -114,6 +114,8 @@ LLVMValueRef apply_binary(Lowerer *L, BinaryOp op, Type *t, LLVMValueRef a, LLVM
 LLVMValueRef dolist_len(Lowerer *L, LLVMValueRef list);
 LLVMValueRef dolist_item(Lowerer *L, LLVMValueRef list, LLVMValueRef i);
 LLVMValueRef fn_value(Lowerer *L, Item *fn);
+/* fn comes from stdlib-min/prelude.loam (lang/prelude.c), not the program. */
+static inline bool is_prelude(const Item *fn) { return fn->span.file && fn->span.file->is_stdlib; }
 LLVMValueRef str_ptr(Lowerer *L, LLVMValueRef s);
 LLVMValueRef str_len(Lowerer *L, LLVMValueRef s);
 LLVMValueRef make_str(Lowerer *L, LLVMValueRef p, LLVMValueRef len);

@@ -10,6 +10,7 @@ const Builtin builtins[BUILTIN_COUNT] = {
 };
 
 void check_program(Arena *arena, Program *program, const CheckOptions *options) {
+    prelude_program();   /* before the passes: they are not re-entrant */
     resolve_program(arena, program);
     typecheck_program(arena, program);
     caps_program(arena, program, options);

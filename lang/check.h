@@ -67,6 +67,12 @@ Symbol *lookup_global(const Program *program, const char *name);
  * swap of adjacent letters as one edit; limit + 1 when above limit. */
 unsigned name_distance(const char *a, const char *b, unsigned limit);
 
+/* prelude.c: the standard library's Loam part, parsed and checked on first
+ * use and kept for the process; its fns implement built-in methods. */
+const Program *prelude_program(void);
+/* The prelude fn that implements builtins[builtin], or NULL (then it is C). */
+Item *prelude_method(int builtin);
+
 /* The whole checker: resolve, types, caps, in order. */
 void check_program(Arena *arena, Program *program, const CheckOptions *options);
 

@@ -551,6 +551,21 @@ static Type *check_variant_construction(Checker *c, Expr *e, Item *decl, Expr *f
     return type_named(decl);
 }
 
+/* A method written in Loam (stdlib-min/prelude.loam), checked as the
+ * method: from here on it is a call of its function with the receiver as
+ * the first argument, for the compiler and the interpreter alike. */
+static void call_prelude(Checker *c, Expr *e, Item *fn, Expr *receiver) {
+    List args = {0};
+    Arg *self = arena_alloc(c->arena, sizeof *self);
+    self->value = receiver;
+    list_push(c->arena, &args, self);
+    for (uint32_t i = 0; i < e->as.call.args.len; i++) list_push(c->arena, &args, e->as.call.args.items[i]);
+    e->as.call.args = args;
+    e->as.call.kind = CALL_FN;
+    e->as.call.item = fn;
+    e->as.call.receiver = NULL;
+}
+
 static Type *check_method_call(Checker *c, Expr *e, Expr *field) {
     Expr *object = field->as.field.object;
     const char *name = field->as.field.name;
@@ -605,6 +620,8 @@ static Type *check_method_call(Checker *c, Expr *e, Expr *field) {
     }
     for (int i = 0; i < sig.param_count; i++)
         check_arg_type(c, args->items[i], sig.params[i], (ArgLabel){"argument", i + 1, NULL}, name);
+    Item *impl = prelude_method(found);
+    if (impl) call_prelude(c, e, impl, object);
     return sig.result;
 }
 

@@ -146,6 +146,17 @@ check "coalesce: a write that fits skips the request" has "$tmp/wc0.ll" 'label %
 check "coalesce: the request follows the flush of the old buffer" sh -c "awk '/^out.flushed[0-9]*:/ { r = 1 } /^\$/ { r = 0 } r && /@__loam_request/ { found = 1 } END { exit !found }' '$tmp/wc0.ll'"
 check "coalesce: commit before the task returns" sh -c "grep -B40 'ret void' '$tmp/wc0.ll' | grep -q '@__loam_commit'"
 
+# Methods written in Loam (stdlib-min/prelude.loam) are lowered into the
+# module as internal fns when, and only when, the program uses them.
+printf 'task main() { print("{" x ".trim()} {"ab".starts_with("a")}"); }\n' > "$tmp/prelude.loam"
+ir -O0 "$tmp/prelude.loam" >"$tmp/p.ll"
+check "prelude: trim is a Loam fn in the module" has "$tmp/p.ll" 'define internal { ptr, i64 } @__loam_prelude_str_trim('
+check "prelude: starts_with too" has "$tmp/p.ll" 'define internal i1 @__loam_prelude_str_starts_with('
+check "prelude: no C trim" test "$(grep -c '@__loam_str_trim' "$tmp/p.ll")" = 0
+check "prelude: unused fns left out" test "$(grep -c 'define internal.*@__loam_prelude_str_contains' "$tmp/p.ll")" = 0
+ir -O0 "$dir/hello.loam" >"$tmp/noprelude.ll"
+check "prelude: nothing when unused" test "$(grep -c '__loam_prelude_' "$tmp/noprelude.ll")" = 0
+
 # A bare-metal triple (μVM) gets functions without a red zone.
 ir --target=x86_64-unknown-none-elf "$dir/control.loam" >"$tmp/pvh.ll"
 check "target: none-elf triple" has "$tmp/pvh.ll" 'target triple = "x86_64-unknown-none-elf"'
