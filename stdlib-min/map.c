@@ -101,7 +101,10 @@ static uint64_t hash_key(const loam_map *m, const void *key)
 static bool key_eq(const loam_map *m, const void *a, const void *b)
 {
     switch (m->key_kind) {
-    case LOAM_K_STR: return __loam_str_eq(*(const loam_str *)a, *(const loam_str *)b);
+    case LOAM_K_STR: {
+        const loam_str *x = a, *y = b;
+        return x->len == y->len && std_bytes_equal(x->ptr, y->ptr, x->len);
+    }
     case LOAM_K_INT: return *(const int64_t *)a == *(const int64_t *)b;
     default: return *(const uint8_t *)a == *(const uint8_t *)b;
     }

@@ -20,6 +20,34 @@ static inline bool std_is_space(uint8_t c)
 }
 
 /* A Str of n fresh bytes the caller fills before returning it. */
+/* Whether p[0..n) == q[0..n): eight bytes at a time, the tail with one
+ * overlapping load; short strings (words, keys) with two loads each. */
+static inline bool std_bytes_equal(const uint8_t *p, const uint8_t *q, int64_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (int64_t i = 0; i + 8 <= n; i += 8) {
+            __builtin_memcpy(&x, p + i, 8);
+            __builtin_memcpy(&y, q + i, 8);
+            if (x != y)
+                return false;
+        }
+        __builtin_memcpy(&x, p + n - 8, 8);
+        __builtin_memcpy(&y, q + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t a, b, c, d;
+        __builtin_memcpy(&a, p, 4);
+        __builtin_memcpy(&b, q, 4);
+        __builtin_memcpy(&c, p + n - 4, 4);
+        __builtin_memcpy(&d, q + n - 4, 4);
+        return a == b && c == d;
+    }
+    /* 0..3 bytes: positions 0, n/2 and n-1 cover them all. */
+    return n == 0 || (p[0] == q[0] && p[n / 2] == q[n / 2] && p[n - 1] == q[n - 1]);
+}
+
 static inline uint8_t *std_str_alloc(int64_t n, loam_str *out)
 {
     uint8_t *p = __loam_alloc(n);

@@ -606,6 +606,33 @@ static int64_t naive_find(loam_str s, loam_str n)
     return -1;
 }
 
+/* str_eq word-wise and __loam_str_line_end sixteen bytes at a time, at
+ * every length and offset that their fast paths split on, against memcmp
+ * and a byte loop. */
+static void test_str_eq_line_end(void)
+{
+    uint8_t a[80], b[80];
+    for (int n = 0; n <= 70; n++) {
+        for (int k = 0; k < n; k++)
+            a[k] = b[k] = (uint8_t)('a' + rnd_below(26));
+        CHECK(__loam_str_eq((loam_str){a, n}, (loam_str){b, n}), "eq at length %d", n);
+        for (int at = 0; at < n; at++) {
+            b[at] ^= 0x20;
+            CHECK(!__loam_str_eq((loam_str){a, n}, (loam_str){b, n}), "differ at %d of %d", at, n);
+            b[at] ^= 0x20;
+        }
+        for (int from = 0; from <= n; from++) {
+            int nl = n ? (int)rnd_below((uint64_t)n + 1) : 0;   /* n means none */
+            for (int k = 0; k < n; k++)
+                a[k] = k == nl ? '\n' : (uint8_t)('a' + rnd_below(3));
+            int64_t want = n;
+            for (int k = from; k < n; k++)
+                if (a[k] == '\n') { want = k; break; }
+            CHECK(__loam_str_line_end((loam_str){a, n}, from) == want, "line_end(%d) of %d", from, n);
+        }
+    }
+}
+
 static void test_str_find(void)
 {
     CHECK(__loam_str_find(S("hello"), S("ll")) == 2 && __loam_str_find(S("hello"), S("")) == 0 &&
@@ -1171,6 +1198,7 @@ int main(void)
     run("str_compare_concat", test_str_compare_concat);
     run("str_index_slice", test_str_index_slice);
     run("str_lines_words_split_trim", test_str_lines_words_split);
+    run("str_eq_line_end_vs_bytes", test_str_eq_line_end);
     run("str_find_vs_naive", test_str_find);
     run("str_case_repeat", test_str_case_repeat);
     run("array_push_pop_insert_remove", test_array_basics);
