@@ -388,21 +388,53 @@ static void tag_values(Lowerer *L, LLVMValueRef fn) {
 }
 
 /* if (--__loam_budget < 0) __loam_yield(); */
-static void yield_point(Lowerer *L) {
-    if (!L->opts->yields) return;
+/* The budget lives in a local of the function (a register, after mem2reg)
+ * rather than in the thread-local itself: decrementing __loam_budget in
+ * memory at every back-edge makes each iteration wait for the previous
+ * one's store, which cost tight loops up to a sixth of their time. The
+ * local is loaded from __loam_budget at entry and after every call of a
+ * Loam fn (whose own yield points spend the same budget), and stored back
+ * before such a call, before __loam_yield and before returning, so the
+ * budget is exact across calls. (A C call may block, and the kernel may
+ * refill the budget meanwhile; the local then stays as it was, which moves
+ * the next yield point by at most one budget.) */
+
+static LLVMValueRef budget_global(Lowerer *L) {
     if (!L->budget) {
         L->budget = LLVMAddGlobal(L->m, L->i64, "__loam_budget");
         LLVMSetThreadLocalMode(L->budget, LLVMInitialExecTLSModel);
         LLVMSetLinkage(L->budget, LLVMExternalLinkage);
     }
-    LLVMValueRef v = tagged(L, LLVMBuildLoad2(L->b, L->i64, L->budget, "budget"), L->tbaa_budget);
+    return L->budget;
+}
+
+/* local = __loam_budget */
+void budget_reload(Lowerer *L) {
+    if (!L->budget_slot) return;
+    LLVMValueRef v = tagged(L, LLVMBuildLoad2(L->b, L->i64, budget_global(L), "budget"), L->tbaa_budget);
+    LLVMBuildStore(L->b, v, L->budget_slot);
+}
+
+/* __loam_budget = local */
+void budget_spill(Lowerer *L) {
+    if (!L->budget_slot) return;
+    LLVMValueRef v = LLVMBuildLoad2(L->b, L->i64, L->budget_slot, "budget");
+    tagged(L, LLVMBuildStore(L->b, v, budget_global(L)), L->tbaa_budget);
+}
+
+/* if (--budget < 0) __loam_yield(); */
+static void yield_point(Lowerer *L) {
+    if (!L->budget_slot) return;
+    LLVMValueRef v = LLVMBuildLoad2(L->b, L->i64, L->budget_slot, "budget");
     LLVMValueRef left = LLVMBuildSub(L->b, v, LLVMConstInt(L->i64, 1, 0), "");
-    tagged(L, LLVMBuildStore(L->b, left, L->budget), L->tbaa_budget);
+    LLVMBuildStore(L->b, left, L->budget_slot);
     LLVMValueRef out = LLVMBuildICmp(L->b, LLVMIntSLT, left, LLVMConstInt(L->i64, 0, 0), "");
     LLVMBasicBlockRef slow = new_block(L, "yield"), go_on = new_block(L, "resume");
     LLVMBuildCondBr(L->b, unlikely(L, out), slow, go_on);
     LLVMPositionBuilderAtEnd(L->b, slow);
+    budget_spill(L);
     call0(L, "__loam_yield", C_VOID);
+    budget_reload(L);
     LLVMBuildBr(L->b, go_on);
     LLVMPositionBuilderAtEnd(L->b, go_on);
 }
@@ -848,9 +880,11 @@ static void lower_return(Lowerer *L, Stmt *s) {
     if (s->as.ret) {
         LLVMValueRef v = lower_expr(L, s->as.ret);
         out_flush_all(L);
+        budget_spill(L);
         LLVMBuildRet(L->b, v);
     } else {
         out_flush_all(L);
+        budget_spill(L);
         LLVMBuildRetVoid(L->b);
     }
     start_dead_block(L);
@@ -1008,6 +1042,24 @@ static bool stmt_calls_loam(const Stmt *s) {
     }
 }
 
+/* Whether a body has a loop, and so yield points of its own. */
+static bool stmt_has_loop(const Stmt *s) {
+    if (!s) return false;
+    switch (s->kind) {
+    case S_WHILE: case S_FOR: return true;
+    case S_IF: return stmt_has_loop(s->as.if_.then_block) || stmt_has_loop(s->as.if_.else_stmt);
+    case S_MATCH:
+        for (uint32_t i = 0; i < s->as.match.arms.len; i++)
+            if (stmt_has_loop(((MatchArm *)s->as.match.arms.items[i])->body)) return true;
+        return false;
+    case S_BLOCK:
+        for (uint32_t i = 0; i < s->as.block.stmts.len; i++)
+            if (stmt_has_loop(s->as.block.stmts.items[i])) return true;
+        return false;
+    default: return false;
+    }
+}
+
 static void begin_body(Lowerer *L, Item *item, LLVMValueRef fn) {
     L->fn = fn;
     L->item = item;
@@ -1022,7 +1074,13 @@ static void begin_body(Lowerer *L, Item *item, LLVMValueRef fn) {
     /* The entry yield bounds recursion. A body that calls no Loam function
      * does bounded work between its loops' back-edges, so it needs none, and
      * without it small helpers stay small enough for LLVM to inline. */
-    if (item->kind == I_TASK || stmt_calls_loam(item->body)) yield_point(L);
+    bool entry_yield = item->kind == I_TASK || stmt_calls_loam(item->body);
+    L->budget_slot = NULL;
+    if (L->opts->yields && (entry_yield || stmt_has_loop(item->body))) {
+        L->budget_slot = entry_alloca(L, L->i64, "budget");
+        budget_reload(L);
+    }
+    if (entry_yield) yield_point(L);
 }
 
 static void end_body(Lowerer *L, Item *item) {
@@ -1032,6 +1090,7 @@ static void end_body(Lowerer *L, Item *item) {
      * cannot get here (the checker proved every path returns). */
     if (item->kind == I_TASK || item->result_type->kind == TY_VOID) {
         out_flush_all(L);
+        budget_spill(L);
         LLVMBuildRetVoid(L->b);
     } else {
         LLVMBuildUnreachable(L->b);

@@ -595,7 +595,9 @@ static LLVMValueRef lower_fn_call(Lowerer *L, Expr *e) {
         args[i] = coerce_handle(L, ((Param *)fn->params.items[i])->sym->type, arg_value(e, i)->type, args[i]);
     out_flush_args(L, e);   /* the callee may write through a handle we pass */
     LLVMValueRef f = fn_value(L, fn);
+    budget_spill(L);        /* the callee spends the same budget */
     LLVMValueRef call = LLVMBuildCall2(L->b, LLVMGlobalGetValueType(f), f, args, n, "");
+    budget_reload(L);
     return fn->result_type->kind == TY_VOID ? NULL : call;
 }
 

@@ -48,6 +48,7 @@ typedef struct Lowerer {
     PtrMap equalities;    /* Type* -> loam.eq function */
     PtrMap outs;          /* Symbol* of an out handle -> its OutBuffer (lower_out.c) */
     LLVMValueRef budget;  /* __loam_budget, or NULL */
+    LLVMValueRef budget_slot;   /* the function's copy of it, or NULL (lower.c) */
     unsigned tbaa_kind;   /* alias tags (lower.c): */
     LLVMValueRef tbaa_header, tbaa_budget, tbaa_value;
     /* DWARF line tables, when opts->debug_info. */
@@ -98,6 +99,8 @@ LLVMValueRef local_slot(Lowerer *L, Symbol *sym);
 LLVMBuilderRef begin_helper(Lowerer *L, const char *name, LLVMTypeRef type, LLVMValueRef *fn);
 LLVMValueRef field_ptr(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k);
 LLVMValueRef load_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k, LLVMTypeRef field_type, const char *name);
+void budget_spill(Lowerer *L);
+void budget_reload(Lowerer *L);
 void store_field(Lowerer *L, LLVMBuilderRef b, LLVMTypeRef type, LLVMValueRef p, unsigned k, LLVMValueRef v);
 LLVMValueRef array_reserve_helper(Lowerer *L);
 
