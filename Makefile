@@ -6,7 +6,9 @@ CC_FOR_LOAM ?= clang-16
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS = -DCMAKE_C_COMPILER=$(CC_FOR_LOAM) -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build build-asan demo test test-release test-asan bench-check bench-compute fuzz clean
+QUICK ?= 0
+
+.PHONY: all deps build build-asan demo test test-release test-asan difftest bench bench-check bench-compute fuzz clean test-vm bench-muvm
 
 all: build
 
@@ -39,6 +41,31 @@ test-asan: build-asan
 FUZZ_SECONDS ?= 600
 fuzz: build-asan
 	@./tests/fuzz/campaign.sh build-asan $(FUZZ_SECONDS)
+
+# A long differential campaign (not part of `make test`): the interpreter
+# against -O0, -O2 and -O2 --no-yield images on generated programs
+# (spec/interp.md §3). make difftest SEEDS=20000 [FIRST=1000]
+SEEDS ?= 1000
+FIRST ?= 100000
+difftest: build
+	@sh tests/diff/difftest.sh build/bin/loam build/bin/loam-gen $(FIRST) $(SEEDS) 100
+
+# Every tests/run program as a μVM under QEMU's microvm with TCG (3-5 min;
+# `make test` runs a sample of them, tests/vm/CMakeLists.txt).
+test-vm: build
+	@sh tests/vm/suite.sh build/bin/loam tests/run
+
+# μVM image size and boot-to-exit time against Debian's Linux kernel under
+# the same QEMU command line (bench/muvm/README.md; downloads the kernel).
+bench-muvm: build
+	@./bench/muvm/run.sh build/bin/loam
+
+# Every benchmark beside its peer, as ratios, in one run: prints a table and
+# writes bench/results/REPORT.md and ratios.svg (bench/report.sh; under 10
+# minutes on 2 cores, QUICK=1 under 2).
+bench: build
+	@./scripts/deps.sh bench
+	@QUICK=$(QUICK) sh ./bench/report.sh build/bin/loam
 
 bench-check: build
 	@./bench/check-speed/run.sh build/bin/loam

@@ -12,7 +12,9 @@
 #include "diag.h"
 #include "emit.h"
 #include "link.h"
+#include "interp.h"
 #include "lower.h"
+#include "vm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +81,8 @@ static const char build_usage_text[] =
     "  -g                debug information (DWARF)\n"
     "  --emit=llvm|asm|obj  write LLVM IR, assembly or an object instead of an image\n"
     "  --task NAME       the root task, when the file has several and none is 'main'\n"
+    "  --target hosted|muvm  a Linux executable (default), or a μVM image that\n"
+    "                    boots under qemu-system-x86_64 -machine microvm (PVH)\n"
     "  --diagnostics=text|json, --color=WHEN, --allow-extern  as for 'loam check'\n"
     "  -v                print the linker command\n"
     "\n"
@@ -90,7 +94,16 @@ static const char run_usage_text[] =
     "Build FILE.loam (reusing the last image when neither the source nor the\n"
     "options changed; images are cached in .loam/cache) and run it with the\n"
     "bindings given: data objects by path (text=book.txt), values as text (n=10).\n"
-    "The exit status is the image's: 0 success, 2 a binding error, 101 a panic.\n";
+    "The exit status is the image's: 0 success, 2 a binding error, 101 a panic.\n"
+    "\n"
+    "  --interp          interpret the program instead (no LLVM, no linker: the\n"
+    "                    quickest edit-run loop; same output, files and panics)\n"
+    "  --argv0=NAME      with --interp or --vm: the name binding messages use (default FILE)\n"
+    "  --vm              build a μVM image (--target muvm) and boot it under QEMU's\n"
+    "                    microvm; outputs, messages and exit status as hosted.\n"
+    "                    FILE may also be an image built with --target muvm\n"
+    "  --timeout SECONDS  with --vm: stop a guest still running after SECONDS\n"
+    "                    (exit status 124)\n";
 
 static const char inspect_usage_text[] =
     "usage: loam inspect [--json] IMAGE\n"
@@ -240,6 +253,7 @@ typedef struct BuildOptions {
     const char *output;
     int emit;            /* -1: an image */
     bool verbose;
+    bool muvm;           /* --target muvm: a μVM image (spec/kernel.md, μVM) */
 } BuildOptions;
 
 /* Where the runtime libraries and linker scripts live: <dir of loam>/../lib,
@@ -275,9 +289,13 @@ static bool parse_build_option(BuildOptions *o, int argc, char **argv, int *i) {
         if (*i + 1 >= argc) usage_error("%s", "'--task' needs a task name");
         o->lower.root_task = argv[++*i];
     } else if (strncmp(a, "--task=", 7) == 0) o->lower.root_task = a + 7;
-    else if (strcmp(a, "--target=hosted") == 0) {
-    } else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0)
-        usage_error("%s", "only the hosted target exists so far ('--target=hosted'); μVM images come later");
+    else if (strcmp(a, "--target") == 0 || strncmp(a, "--target=", 9) == 0) {
+        const char *t = a[8] == '=' ? a + 9 : *i + 1 < argc ? argv[++*i] : "";
+        if (strcmp(t, "hosted") == 0) o->muvm = false;
+        else if (strcmp(t, "muvm") == 0) o->muvm = true;
+        else usage_error("'--target' takes hosted or muvm, not '%s'", t);
+        o->lower.target_triple = o->muvm ? LOAM_MUVM_TRIPLE : LOAM_HOSTED_TRIPLE;
+    }
     else if (strcmp(a, "--diagnostics=json") == 0) o->format = DIAG_JSON;
     else if (strcmp(a, "--diagnostics=text") == 0) o->format = DIAG_TEXT;
     else if (strncmp(a, "--color=", 8) == 0 || strncmp(a, "--colour=", 9) == 0) o->colour = strchr(a, '=') + 1;
@@ -359,7 +377,7 @@ static int build_program(const char *source, const BuildOptions *o, const char *
     ctx = LLVMContextCreate();
     module = lower_program(ctx, program, &o->lower);
     if (!module) goto done;
-    add_manifest(module, manifest_text(&arena, program, root_item, o->lower.target_triple, "hosted"));
+    add_manifest(module, manifest_text(&arena, program, root_item, o->lower.target_triple, o->muvm ? "muvm" : "hosted"));
 
     char *error = NULL;
     if (o->emit >= 0) {
@@ -373,8 +391,9 @@ static int build_program(const char *source, const BuildOptions *o, const char *
     }
 
     char runtime[4096], stdlib[4096], script[4096];
-    if (!library_path("libloamrt.a", runtime, sizeof runtime) || !library_path("libloamstd.a", stdlib, sizeof stdlib) ||
-        !library_path("hosted.ld", script, sizeof script)) {
+    if (!library_path(o->muvm ? "libloamrt-pvh.a" : "libloamrt.a", runtime, sizeof runtime) ||
+        !library_path("libloamstd.a", stdlib, sizeof stdlib) ||
+        !library_path(o->muvm ? "pvh.ld" : "hosted.ld", script, sizeof script)) {
         fprintf(stderr, "loam: internal error: the runtime libraries are missing next to the loam binary (../lib)\n");
         status = EXIT_INTERNAL;
         goto done;
@@ -462,14 +481,67 @@ static bool hash_file(const char *path, uint64_t *h) {
     return n == 0;
 }
 
+/* `loam run --interp`: check, then interpret the root task (interp.c);
+ * no LLVM, no linker. `prog` names the program in binding messages. */
+static int run_interpreted(const char *source, const BuildOptions *o, const char *prog, int argc, char **argv) {
+    Arena arena;
+    arena_init(&arena);
+    int status = EXIT_USER;
+    SourceFile *file = load_source(&arena, source);
+    if (file) {
+        Program *program = parse_program(&arena, file);
+        check_program(&arena, program, &o->check);
+        if (diag_error_count() == 0) {
+            int root = lower_root_task(program, &o->lower), root_item = -1, tasks = 0;
+            for (uint32_t i = 0; i < program->items.len; i++) {
+                Item *item = program->items.items[i];
+                if (item->kind == I_TASK && tasks++ == root) root_item = (int)i;
+            }
+            diag_flush();
+            if (root_item >= 0) status = interp_run(program, root_item, prog, argc, argv);
+            else if (o->lower.root_task) fprintf(stderr, "%s: error: there is no task named '%s'\n", source, o->lower.root_task);
+            else if (tasks == 0) fprintf(stderr, "%s: error: there is no task to run: declare one with 'task main(…) { … }'\n", source);
+            else fprintf(stderr, "%s: error: %d tasks and none is named 'main': choose the one to run with '--task NAME'\n", source, tasks);
+        }
+    }
+    diag_flush();
+    fflush(stdout);
+    arena_free(&arena);
+    return status;
+}
+
 static int command_run(int argc, char **argv) {
     BuildOptions o = default_build_options();
-    const char *source = NULL;
+    const char *source = NULL, *argv0 = NULL;
+    bool interp = false, vm = false;
+    double timeout = 0;
     int first_binding = argc;
     for (int i = 0; i < argc; i++) {
         if (!source && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
             fputs(run_usage_text, stdout);
             return 0;
+        }
+        if (!source && strcmp(argv[i], "--interp") == 0) {
+            interp = true;
+            continue;
+        }
+        if (!source && strncmp(argv[i], "--argv0=", 8) == 0) {
+            argv0 = argv[i] + 8;
+            continue;
+        }
+        if (!source && strcmp(argv[i], "--vm") == 0) {
+            vm = true;
+            o.muvm = true;
+            o.lower.target_triple = LOAM_MUVM_TRIPLE;
+            continue;
+        }
+        if (!source && (strcmp(argv[i], "--timeout") == 0 || strncmp(argv[i], "--timeout=", 10) == 0)) {
+            const char *t = argv[i][9] == '=' ? argv[i] + 10 : i + 1 < argc ? argv[++i] : "";
+            char *end;
+            timeout = strtod(t, &end);
+            if (!*t || *end || !(timeout > 0 && timeout < 1e7))
+                usage_error("'--timeout' takes a number of seconds, like 30 or 2.5, not '%s'", t);
+            continue;
         }
         if (!source && parse_build_option(&o, argc, argv, &i)) continue;
         if (!source && argv[i][0] == '-' && argv[i][1]) usage_error("unknown option '%s' for 'loam run'", argv[i]);
@@ -482,6 +554,14 @@ static int command_run(int argc, char **argv) {
     if (!source) usage_error("%s", "'loam run' needs a source file");
     if (o.emit >= 0) usage_error("%s", "'--emit' is for 'loam build'");
     diag_configure(o.format, want_colour(o.colour));
+    if (interp) return run_interpreted(source, &o, argv0 ? argv0 : source, argc - first_binding, argv + first_binding);
+    if (timeout > 0 && !vm) usage_error("%s", "'--timeout' is for 'loam run --vm'");
+    if (vm && vm_is_image(source)) {
+        VmRun r = {.image = source, .argv0 = argv0 ? argv0 : source, .argc = argc - first_binding,
+                   .argv = argv + first_binding, .timeout = timeout, .verbose = o.verbose};
+        return vm_run(&r);
+    }
+    if (argv0 && !vm) usage_error("%s", "'--argv0' is for 'loam run --interp' or 'loam run --vm'");
 
     /* The cache key: the source, the options that change the image, and the
      * compiler itself. */
@@ -495,8 +575,8 @@ static int command_run(int argc, char **argv) {
         return EXIT_USER;
     }
     char key[256];
-    snprintf(key, sizeof key, "%s|O%d|y%d|g%d|%s", LOAM_VERSION, o.lower.opt_level, o.lower.yields,
-             o.lower.debug_info, o.lower.root_task ? o.lower.root_task : "");
+    snprintf(key, sizeof key, "%s|O%d|y%d|g%d|%s|%s", LOAM_VERSION, o.lower.opt_level, o.lower.yields,
+             o.lower.debug_info, o.lower.root_task ? o.lower.root_task : "", o.muvm ? "muvm" : "hosted");
     h = hash_bytes(h, key, strlen(key));
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -511,6 +591,11 @@ static int command_run(int argc, char **argv) {
     if (access(image, X_OK) != 0) {
         int status = build_program(source, &o, image);
         if (status != 0) return status;
+    }
+    if (vm) {
+        VmRun r = {.image = image, .argv0 = argv0 ? argv0 : source, .argc = argc - first_binding,
+                   .argv = argv + first_binding, .timeout = timeout, .verbose = o.verbose};
+        return vm_run(&r);
     }
     char **args = calloc((size_t)(argc - first_binding) + 2, sizeof *args);
     if (!args) die("out of memory");

@@ -16,6 +16,8 @@ enum { EMIT_LLVM, EMIT_ASM, EMIT_OBJ };
 
 /* The default target triple of hosted images. */
 #define LOAM_HOSTED_TRIPLE "x86_64-unknown-linux-gnu"
+/* The target triple of μVM images (--target muvm). */
+#define LOAM_MUVM_TRIPLE "x86_64-unknown-none-elf"
 
 /* A target machine for opts->target_triple (NULL: hosted), CPU x86-64,
  * static relocation, small code model, at opts->opt_level. Returns NULL and

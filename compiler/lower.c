@@ -296,6 +296,17 @@ LLVMValueRef unlikely(Lowerer *L, LLVMValueRef cond) {
     return call_intrinsic(L, "llvm.expect", L->i1, 2, args);
 }
 
+/* The value that is a when control came from block from_a, b from from_b;
+ * the builder is at the start of the block where the two paths meet. */
+LLVMValueRef phi2(Lowerer *L, LLVMTypeRef type, LLVMValueRef a, LLVMBasicBlockRef from_a, LLVMValueRef b,
+                  LLVMBasicBlockRef from_b, const char *name) {
+    LLVMValueRef phi = LLVMBuildPhi(L->b, type, name);
+    LLVMValueRef values[2] = {a, b};
+    LLVMBasicBlockRef blocks[2] = {from_a, from_b};
+    LLVMAddIncoming(phi, values, blocks, 2);
+    return phi;
+}
+
 LLVMBasicBlockRef new_block(Lowerer *L, const char *name) {
     return LLVMAppendBasicBlockInContext(L->ctx, L->fn, name);
 }
@@ -732,10 +743,7 @@ static void lower_for_streamed(Lowerer *L, Stmt *s, bool words) {
         LLVMValueRef trimmed = LLVMBuildSelect(L->b, is_cr, LLVMBuildNSWSub(L->b, n, const_int(L, 1), ""), n, "");
         LLVMBuildBr(L->b, got);
         LLVMPositionBuilderAtEnd(L->b, got);
-        LLVMValueRef size = LLVMBuildPhi(L->b, L->i64, "line.len");
-        LLVMValueRef sizes[2] = {n, trimmed};
-        LLVMBasicBlockRef from[2] = {here, cr};
-        LLVMAddIncoming(size, sizes, from, 2);
+        LLVMValueRef size = phi2(L, L->i64, n, here, trimmed, cr, "line.len");
         item = make_str(L, LLVMBuildGEP2(L->b, L->i8, base, &start, 1, ""), size);
     }
     if (s->as.for_.has_second) {

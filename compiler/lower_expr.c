@@ -396,11 +396,7 @@ static LLVMValueRef logic(Lowerer *L, Expr *e) {
     LLVMBasicBlockRef from_rhs = LLVMGetInsertBlock(L->b);
     LLVMBuildBr(L->b, done);
     LLVMPositionBuilderAtEnd(L->b, done);
-    LLVMValueRef phi = LLVMBuildPhi(L->b, L->i1, "");
-    LLVMValueRef values[2] = {LLVMConstInt(L->i1, is_and ? 0 : 1, 0), rhs};
-    LLVMBasicBlockRef blocks[2] = {from_lhs, from_rhs};
-    LLVMAddIncoming(phi, values, blocks, 2);
-    return phi;
+    return phi2(L, L->i1, LLVMConstInt(L->i1, is_and ? 0 : 1, 0), from_lhs, rhs, from_rhs, "");
 }
 
 /* The value of `a op b` once both are lowered (also for compound

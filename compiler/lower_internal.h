@@ -92,6 +92,8 @@ LLVMValueRef call3(Lowerer *L, const char *name, CType ret, CType p0, LLVMValueR
 LLVMValueRef call_intrinsic(Lowerer *L, const char *name, LLVMTypeRef overload, int n, LLVMValueRef *args);
 LLVMValueRef unlikely(Lowerer *L, LLVMValueRef cond);
 LLVMBasicBlockRef new_block(Lowerer *L, const char *name);
+LLVMValueRef phi2(Lowerer *L, LLVMTypeRef type, LLVMValueRef a, LLVMBasicBlockRef from_a, LLVMValueRef b,
+                  LLVMBasicBlockRef from_b, const char *name);
 void panic_if(Lowerer *L, LLVMValueRef bad, PanicKind kind, Span at, LLVMValueRef index, LLVMValueRef len, const char *what);
 void check_bounds(Lowerer *L, LLVMValueRef index, LLVMValueRef len, Span at);
 LLVMValueRef entry_alloca(Lowerer *L, LLVMTypeRef type, const char *name);

@@ -84,11 +84,7 @@ LLVMValueRef out_reserve(Lowerer *L, Symbol *out, LLVMValueRef n) {
     LLVMBasicBlockRef refilled = LLVMGetInsertBlock(L->b);
     LLVMBuildBr(L->b, done);
     LLVMPositionBuilderAtEnd(L->b, done);
-    LLVMValueRef p = LLVMBuildPhi(L->b, L->ptr, "out.p");
-    LLVMValueRef values[2] = {cur, fresh};
-    LLVMBasicBlockRef from[2] = {fast, refilled};
-    LLVMAddIncoming(p, values, from, 2);
-    return p;
+    return phi2(L, L->ptr, cur, fast, fresh, refilled, "out.p");
 }
 
 void out_wrote(Lowerer *L, Symbol *out, LLVMValueRef p, LLVMValueRef n) {

@@ -104,4 +104,25 @@ typedef struct loam_task {
 extern const loam_task __loam_tasks[];
 extern const int64_t __loam_root_task;
 
+/* ---- spawn (§8) ---- */
+
+/* Spawns __loam_tasks[task] as a child of the running task. args has the
+ * child's param_count slots in parameter order; the slot of the child's one
+ * `out` parameter is NULL on entry and is filled by the kernel. The kernel
+ * copies what it keeps (Str bytes, loam_dolist arrays): the caller's arena
+ * may be gone before the child runs. Values of kind LOAM_P_IN are loam_do*
+ * (an input of the caller, or a Ref); LOAM_P_IN_LIST are loam_dolist*.
+ *   delegated == NULL: the kernel creates a new output DO for the child and
+ *     returns a Ref to it — a loam_do* that the caller may read with
+ *     __loam_blob_text/__loam_blob_len (which wait until the child commits),
+ *     store in arrays, and pass to other spawns. (A child without an `out`
+ *     parameter gives NULL.)
+ *   delegated != NULL: it is an `out` of the running task; it becomes the
+ *     child's output (tail spawn) and is no longer the caller's to commit;
+ *     returns NULL. (The checker guarantees the caller never writes it.)
+ * MAY suspend the caller. A misuse (bad index, missing input, delegating a
+ * handle that is not an unwritten output of the caller) panics the caller
+ * with "internal error: spawn: ...". */
+loam_do *__loam_spawn(int64_t task, const loam_value *args, loam_do *delegated);
+
 #endif

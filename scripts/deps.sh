@@ -5,6 +5,11 @@
 set -eu
 
 PACKAGES="cmake make bison llvm-16-dev clang-16 lld-16 libffi-dev qemu-system-x86 libclang-rt-16-dev zlib1g-dev libzstd-dev libncurses-dev hyperfine"
+# `scripts/deps.sh bench` (make bench) also needs gcc (the static hello it
+# compares image sizes with) and gnuplot (the chart of the report).
+if [ "${1:-}" = bench ]; then
+    PACKAGES="$PACKAGES gcc libc6-dev gnuplot-nox"
+fi
 
 missing=""
 for pkg in $PACKAGES; do

@@ -1,10 +1,12 @@
 /* bind.c — binds the command line to the root task's parameters
- * (spec/kernel.md §3): `./image name=value ...`, one binding per parameter,
- * an `in [Blob]` taking a comma-separated list and/or several bindings.
+ * (spec/kernel.md §3): `./image [--option ...] name=value ...`, one binding
+ * per parameter, an `in [Blob]` taking a comma-separated list and/or
+ * several bindings; arguments starting with `--` are kernel options.
  *
  * Everything is checked before anything is created: the first problem
- * prints one line on stderr and exits 2, and no file is written. Only when
- * every binding is good are the outputs' temporary files created.
+ * prints one line on stderr and exits 2, and no file is written. Outputs
+ * are only checked here (their paths must not exist); they are created in
+ * the store while the tasks run and put at their paths at the end.
  */
 #include "kernel.h"
 
@@ -64,7 +66,6 @@ static _Noreturn void fail(const binder *b, lk_line *l, bool with_usage)
     if (l->len == (int64_t)sizeof l->buf)
         l->len--;
     lk_line_str(l, "\n");
-    lk_do_discard_all();
     plat_write(LK_STDERR, l->buf, l->len);
     plat_exit(LK_EXIT_USAGE);
 }
@@ -196,6 +197,12 @@ static loam_do *input(const binder *b, const loam_param *p, const char *path, in
     d->path = copy;
     d->fd = -1;
     int err = plat_input_open(copy, &d->data, &d->len);
+    if (!err) {
+        d->state = LK_COMMITTED;
+        lk_bytes_in += d->len;
+        lk_do_name_input(d);
+        lk_do_track_input(d);
+    }
     if (err) {
         begin(b, &l);
         lk_line_str(&l, "cannot read input ");
@@ -258,6 +265,92 @@ static const char *last_component(const char *path)
     return base;
 }
 
+static const char options_help[] =
+    "kernel options (before or among the bindings):\n"
+    "  --cores N     worker cores (default: every processor the image may use)\n"
+    "  --store DIR   where committed data objects live (default: .loam/store)\n"
+    "  --force       run every task, even those whose outputs are in the store\n"
+    "  --verify      check the content hash of every object reused from the store\n"
+    "  --trace FILE  write a Chrome trace-event JSON of the run to FILE\n"
+    "  --pool BYTES  output buffer memory of the image (default: 64 MiB)\n"
+    "  --task-pool BYTES  output buffers in flight per output (default: 256 KiB)\n";
+
+/* Whether argv[*i] is a kernel option; consumes its value (the next
+ * argument, or after '='). Fails with exit 2 on a bad one. */
+static bool kernel_option(const binder *b, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (a[0] != '-' || a[1] != '-')
+        return false;
+    static const char *const names[] = {"--cores", "--store", "--force", "--verify",
+                                        "--trace", "--pool", "--task-pool"};
+    int64_t n = 0;
+    while (a[n] && a[n] != '=')
+        n++;
+    int which = -1;
+    for (int k = 0; k < 7; k++)
+        if (lk_strlen(names[k]) == n && memcmp(names[k], a, (size_t)n) == 0)
+            which = k;
+    lk_line l;
+    begin(b, &l);
+    if (which < 0) {
+        lk_line_str(&l, "unknown kernel option '");
+        lk_line_mem(&l, a, n);
+        lk_line_str(&l, "' (see --kernel-help)");
+        fail(b, &l, false);
+    }
+    if (which == 2 || which == 3) {
+        if (a[n]) {
+            lk_line_str(&l, "kernel option '");
+            lk_line_str(&l, names[which]);
+            lk_line_str(&l, "' takes no value");
+            fail(b, &l, false);
+        }
+        if (which == 2)
+            lk_opt.force = true;
+        else
+            lk_opt.verify = true;
+        return true;
+    }
+    const char *v;
+    if (a[n]) {
+        v = a + n + 1;
+    } else if (*i + 1 < argc) {
+        v = argv[++*i];
+    } else {
+        lk_line_str(&l, "kernel option '");
+        lk_line_str(&l, names[which]);
+        lk_line_str(&l, "' needs a value");
+        fail(b, &l, false);
+    }
+    int64_t num = 0;
+    if (which == 0 || which >= 5) {
+        int64_t least = which == 0 ? 1 : which == 5 ? 1 << 20 : 1 << 16;
+        if (!parse_int(v, &num) || num < least || (which == 0 && num > 256)) {
+            lk_line_str(&l, which == 0   ? "'--cores' must be a whole number from 1 to 256, not '"
+                            : which == 5 ? "'--pool' must be a number of bytes, at least 1048576, not '"
+                                         : "'--task-pool' must be a number of bytes, at least 65536, not '");
+            lk_line_str(&l, v);
+            lk_line_str(&l, "'");
+            fail(b, &l, false);
+        }
+    } else if (!*v) {
+        lk_line_str(&l, "kernel option '");
+        lk_line_str(&l, names[which]);
+        lk_line_str(&l, "' needs a path");
+        fail(b, &l, false);
+    }
+    switch (which) {
+    case 0: lk_opt.cores = num; break;
+    case 1: lk_opt.store = v; break;
+    case 4: lk_opt.trace = v; break;
+    case 5: lk_opt.pool_bytes = num; break;
+    case 6: lk_opt.task_bytes = num; break;
+    default: break;
+    }
+    return true;
+}
+
 void lk_bind(const loam_task *t, int argc, char **argv, loam_value *args)
 {
     binder b = {.task = t, .prog = t->name, .tool = t->name};
@@ -267,6 +360,8 @@ void lk_bind(const loam_task *t, int argc, char **argv, loam_value *args)
     }
     int64_t np = t->param_count;
     int64_t *owner = lk_kalloc((argc + 1) * (int64_t)sizeof *owner);
+    for (int i = 0; i <= argc; i++)
+        owner[i] = -1;          /* kernel options and their values */
     int64_t *count = lk_kalloc((np + 1) * (int64_t)sizeof *count);
     const char **value = lk_kalloc((np + 1) * (int64_t)sizeof *value);
     lk_line l;
@@ -274,14 +369,19 @@ void lk_bind(const loam_task *t, int argc, char **argv, loam_value *args)
     /* Pass 1: every argument names a parameter, at most once unless a list. */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (lk_streq(a, "--help") || lk_streq(a, "-h")) {
+        if (lk_streq(a, "--help") || lk_streq(a, "-h") || lk_streq(a, "--kernel-help")) {
             l.len = 0;
             lk_line_str(&l, "usage: ");
             usage(&b, &l);
             lk_line_str(&l, "\n");
             plat_write(LK_STDOUT, l.buf, l.len);
+            if (a[2] == 'k')    /* --help stays one line: scripts read it */
+                plat_write(LK_STDOUT, options_help, sizeof options_help - 1);
             plat_exit(LK_EXIT_OK);
         }
+        owner[i] = -1;
+        if (kernel_option(&b, argc, argv, &i))
+            continue;
         int64_t n = 0;
         while (a[n] && a[n] != '=')
             n++;
@@ -411,6 +511,7 @@ void lk_bind(const loam_task *t, int argc, char **argv, loam_value *args)
             d->param = par->name;
             d->path = v;
             d->fd = -1;
+            lk_do_track_output(d);
             args[p].blob = d;
             break;
         }
@@ -421,23 +522,14 @@ void lk_bind(const loam_task *t, int argc, char **argv, loam_value *args)
             fail(&b, &l, false);
         }
     }
-
-    /* Pass 3: the temporaries. A failure removes those already made. */
-    for (int64_t p = 0; p < np; p++) {
-        if (t->params[p].kind != LOAM_P_OUT)
-            continue;
-        loam_do *d = args[p].blob;
-        int err = plat_output_create(d);
-        if (err) {
-            begin(&b, &l);
-            lk_line_str(&l, "output ");
-            param_ref(&l, &t->params[p]);
-            lk_line_str(&l, " cannot be created next to '");
-            lk_line_str(&l, d->path);
-            lk_line_str(&l, "': ");
-            lk_line_str(&l, plat_strerror(err));
-            fail(&b, &l, false);
-        }
-        lk_do_track_output(d);
+    /* Last: the trace file, the one thing created at binding time. */
+    int err = lk_trace_begin();
+    if (err) {
+        begin(&b, &l);
+        lk_line_str(&l, "cannot write the trace to '");
+        lk_line_str(&l, lk_opt.trace);
+        lk_line_str(&l, "': ");
+        lk_line_str(&l, plat_strerror(err));
+        fail(&b, &l, false);
     }
 }

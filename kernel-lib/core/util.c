@@ -1,15 +1,19 @@
 /* util.c — the kernel's own bump allocator and the line builder used for
  * every message the kernel prints. Nothing here is ever freed: the kernel
- * allocates a bounded amount (proportional to argv) once, at start-up.
+ * allocates bindings at start-up, then one record per data object, task
+ * record and failure (task records are recycled by sched.c).
  */
 #include "kernel.h"
 
 enum { KCHUNK = 1 << 16 };
 
+static lk_spin kalloc_lock;
+
 void *lk_kalloc(int64_t size)
 {
     static uint8_t *next, *end;
     size = (size + 15) & ~(int64_t)15;
+    lk_lock(&kalloc_lock);
     if (size > end - next) {
         int64_t bytes = size > KCHUNK ? size : KCHUNK;
         next = plat_map(bytes);
@@ -22,7 +26,21 @@ void *lk_kalloc(int64_t size)
     }
     void *p = next;
     next += size;
+    lk_unlock(&kalloc_lock);
     return p;
+}
+
+char *lk_kstrdup(const char *s, int64_t n)
+{
+    char *c = lk_kalloc(n + 1);
+    memcpy(c, s, (size_t)n);
+    return c;
+}
+
+void lk_say(const lk_line *l)
+{
+    lk_console_flush();
+    plat_write(LK_STDERR, l->buf, l->len);
 }
 
 int64_t lk_strlen(const char *s)

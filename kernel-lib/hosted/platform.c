@@ -1,10 +1,9 @@
 /* platform.c — the hosted (Linux process) side of the platform interface
- * of core/kernel.h: console and exit, pages, and the DO storage protocol.
+ * of core/kernel.h: console and exit, pages, inputs and the check of bound
+ * output paths. The store is in store.c, threads in thread.c.
  *
  * Inputs are files mapped read-only (other readable things, like pipes, are
- * read into memory). Outputs follow spec/kernel.md §5: bytes go to
- * `DIR/.NAME.tmp.PID`, created with O_EXCL next to the final path; commit is
- * fsync, rename without replacing, fsync of the directory.
+ * read into memory).
  */
 #include "../core/kernel.h"
 #include "sys.h"
@@ -120,7 +119,7 @@ int plat_input_open(const char *path, const uint8_t **data, int64_t *len)
 
 /* Length of the directory part of path, without the final '/' ("" for a
  * bare name, "/" stays "/"). */
-static int64_t dir_len(const char *path)
+int64_t lk_hosted_dir_len(const char *path)
 {
     int64_t slash = -1;
     for (int64_t i = 0; path[i]; i++)
@@ -130,9 +129,9 @@ static int64_t dir_len(const char *path)
 }
 
 /* dir of path as a new string ("." for a bare name). */
-static char *dir_of(const char *path)
+char *lk_hosted_dir_of(const char *path)
 {
-    int64_t n = dir_len(path);
+    int64_t n = lk_hosted_dir_len(path);
     char *d = lk_kalloc(n + 2);
     if (n == 0)
         d[0] = '.';
@@ -149,89 +148,44 @@ int plat_output_check(const char *path)
         return LK_EXISTS;
     if (r != -LX_ENOENT)
         return (int)-r;
-    r = sys_newfstatat(LX_AT_FDCWD, dir_of(path), &st, 0);
+    r = sys_newfstatat(LX_AT_FDCWD, lk_hosted_dir_of(path), &st, 0);
     if (r < 0)
         return (int)-r;
     return (st.st_mode & LX_S_IFMT) == LX_S_IFDIR ? 0 : LX_ENOTDIR;
 }
 
-int plat_output_create(loam_do *o)
+/* ---- the trace file ---- */
+
+static int trace_fd = -1;
+
+int plat_trace_open(const char *path)
 {
-    /* DIR/.NAME.tmp.PID — hidden, next to the final path so that rename is
-     * atomic (same file system). */
-    int64_t plen = lk_strlen(o->path), dlen = dir_len(o->path);
-    int64_t start = dlen == 0 ? 0 : (dlen == 1 && o->path[0] == '/') ? 1 : dlen + 1;
-    lk_line pid;
-    pid.len = 0;
-    lk_line_int(&pid, sys_getpid());
-    char *t = lk_kalloc(plen + 8 + pid.len + 1);
-    int64_t n = 0;
-    memcpy(t, o->path, (size_t)start);
-    n = start;
-    t[n++] = '.';
-    memcpy(t + n, o->path + start, (size_t)(plen - start));
-    n += plen - start;
-    memcpy(t + n, ".tmp.", 5);
-    n += 5;
-    memcpy(t + n, pid.buf, (size_t)pid.len);
-    long fd = sys_openat(LX_AT_FDCWD, t, LX_O_WRONLY | LX_O_CREAT | LX_O_EXCL | LX_O_CLOEXEC, 0644);
+    long fd = sys_openat(LX_AT_FDCWD, path, LX_O_WRONLY | LX_O_CREAT | LX_O_TRUNC | LX_O_CLOEXEC, 0644);
     if (fd < 0)
         return (int)-fd;
-    o->fd = (int)fd;
-    o->tmp_path = t;
+    trace_fd = (int)fd;
     return 0;
 }
 
-int plat_output_write(loam_do *o, const uint8_t *p, int64_t n)
+int plat_trace_write(const void *p, int64_t n)
 {
+    const uint8_t *b = p;
     while (n > 0) {
-        long r = sys_write(o->fd, p, n);
+        long r = sys_write(trace_fd, b, n);
         if (r == -LX_EINTR)
             continue;
-        if (r < 0)
-            return (int)-r;
-        if (r == 0)
-            return LX_EIO;
-        p += r;
+        if (r <= 0)
+            return r < 0 ? (int)-r : LX_EIO;
+        b += r;
         n -= r;
     }
     return 0;
 }
 
-int plat_output_commit(loam_do *o)
+int plat_trace_close(void)
 {
-    long r = sys_fsync(o->fd);
-    if (r < 0)
-        return (int)-r;
-    sys_close(o->fd);
-    o->fd = -1;
-    r = sys_renameat2(LX_AT_FDCWD, o->tmp_path, LX_AT_FDCWD, o->path, LX_RENAME_NOREPLACE);
-    if (r == -LX_EINVAL || r == -LX_ENOSYS) {
-        /* The file system cannot refuse to replace: check, then rename. */
-        int check = plat_output_check(o->path);
-        if (check == 0)
-            r = sys_renameat(LX_AT_FDCWD, o->tmp_path, LX_AT_FDCWD, o->path);
-        else
-            r = check == LK_EXISTS ? -LX_EEXIST : -check;
-    }
-    if (r < 0)
-        return (int)-r;
-    o->tmp_path = NULL;
-    long dfd = sys_openat(LX_AT_FDCWD, dir_of(o->path), LX_O_RDONLY | LX_O_DIRECTORY | LX_O_CLOEXEC, 0);
-    if (dfd < 0)
-        return (int)-dfd;
-    r = sys_fsync((int)dfd);
-    sys_close((int)dfd);
-    /* Some file systems cannot fsync a directory; the rename is done. */
+    long r = sys_fsync(trace_fd);
+    sys_close(trace_fd);
+    trace_fd = -1;
     return r < 0 && r != -LX_EINVAL ? (int)-r : 0;
-}
-
-void plat_output_discard(loam_do *o)
-{
-    if (o->fd >= 0)
-        sys_close(o->fd);
-    o->fd = -1;
-    if (o->tmp_path)
-        sys_unlinkat(LX_AT_FDCWD, o->tmp_path, 0);
-    o->tmp_path = NULL;
 }

@@ -1,6 +1,7 @@
 /* start.c — the hosted image's entry point. Linux starts _start with
  * argc, argv[], NULL, envp[], NULL, auxv[] on the stack and no libc to
- * set anything up; we build the static TLS block from the image's PT_TLS
+ * set anything up; we hash the loaded segments (the image's identity),
+ * build the static TLS block from the image's PT_TLS
  * segment (the compiler reaches __loam_budget as an initial-exec thread
  * local, which a static link resolves to a fixed %fs offset), point %fs at
  * it, and hand over to the portable kernel (core/main.c).
@@ -30,46 +31,65 @@ typedef struct elf_phdr {
     uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
 } elf_phdr;
 
-enum { PT_PHDR = 6, PT_TLS = 7, AT_PHDR = 3, AT_PHNUM = 5 };
+enum { PT_LOAD = 1, PT_PHDR = 6, PT_TLS = 7, AT_PHDR = 3, AT_PHNUM = 5 };
 enum { TCB_SIZE = 64 };         /* %fs:0 self pointer; rest reserved */
 
-/* Builds the static TLS block. MUST run before any TLS access. */
-static void tls_init(const elf_phdr *ph, uint64_t phnum)
+/* The TLS segment, as found at start-up: every thread's block is a copy. */
+static uint64_t tls_align = 1, tls_memsz, tls_filesz, tls_vaddr;
+static uintptr_t load_bias;             /* 0 for our non-PIE images */
+static uint8_t image_id[32];
+
+/* A new static TLS block; returns its thread pointer (0: no memory). */
+uintptr_t lk_hosted_tls_new(void)
 {
-    const elf_phdr *tls = NULL;
-    uintptr_t bias = 0;         /* 0 for our non-PIE images */
-    for (uint64_t i = 0; ph && i < phnum; i++) {
-        if (ph[i].p_type == PT_PHDR)
-            bias = (uintptr_t)ph - ph[i].p_vaddr;
-        if (ph[i].p_type == PT_TLS)
-            tls = &ph[i];
-    }
-    uint64_t align = 1, memsz = 0, filesz = 0, vaddr = 0;
-    if (tls) {
-        align = tls->p_align ? tls->p_align : 1;
-        memsz = tls->p_memsz;
-        filesz = tls->p_filesz;
-        vaddr = tls->p_vaddr;
-    }
     /* The linker placed each variable at tp - offset, where offset counts
      * from the end of the TLS image rounded so that the block start is
      * congruent to p_vaddr modulo p_align (as ld.lld and musl compute it). */
-    uint64_t tls_off = memsz + ((-vaddr - memsz) & (align - 1));
-    uint64_t tp_align = align < 64 ? 64 : align;
+    uint64_t tls_off = tls_memsz + ((-tls_vaddr - tls_memsz) & (tls_align - 1));
+    uint64_t tp_align = tls_align < 64 ? 64 : tls_align;
     int64_t size = (int64_t)(tls_off + tp_align + TCB_SIZE);
     uint8_t *block = plat_map(size);
-    if (!block) {
+    if (!block)
+        return 0;
+    uintptr_t tp = ((uintptr_t)block + tls_off + tp_align - 1) & ~(uintptr_t)(tp_align - 1);
+    memcpy((void *)(tp - tls_off), (const void *)(tls_vaddr + load_bias), tls_filesz);
+    *(uintptr_t *)tp = tp;      /* %fs:0 points to itself (TLS ABI) */
+    return tp;
+}
+
+/* Finds PT_TLS, hashes the loaded segments (the image's identity: the
+ * bytes the file holds for them, read before anything writes to .data),
+ * builds the main thread's TLS block. MUST run before any TLS access. */
+static void tls_init(const elf_phdr *ph, uint64_t phnum)
+{
+    for (uint64_t i = 0; ph && i < phnum; i++)
+        if (ph[i].p_type == PT_PHDR)
+            load_bias = (uintptr_t)ph - ph[i].p_vaddr;
+    lk_hash h;
+    lk_hash_init(&h);
+    for (uint64_t i = 0; ph && i < phnum; i++) {
+        if (ph[i].p_type == PT_TLS) {
+            tls_align = ph[i].p_align ? ph[i].p_align : 1;
+            tls_memsz = ph[i].p_memsz;
+            tls_filesz = ph[i].p_filesz;
+            tls_vaddr = ph[i].p_vaddr;
+        }
+        if (ph[i].p_type == PT_LOAD)
+            lk_hash_add(&h, (const void *)(ph[i].p_vaddr + load_bias), (int64_t)ph[i].p_filesz);
+    }
+    lk_hash_end(&h, image_id);
+    uintptr_t tp = lk_hosted_tls_new();
+    if (!tp) {
         plat_write(LK_STDERR, "loam: error: no memory for thread-local storage\n", 48);
         plat_exit(LK_EXIT_IO);
     }
-    uintptr_t tp = ((uintptr_t)block + tls_off + tp_align - 1) & ~(uintptr_t)(tp_align - 1);
-    memcpy((void *)(tp - tls_off), (const void *)(vaddr + bias), filesz);
-    *(uintptr_t *)tp = tp;      /* %fs:0 points to itself (TLS ABI) */
     if (sys_arch_prctl(LX_ARCH_SET_FS, tp) < 0) {
         plat_write(LK_STDERR, "loam: error: cannot set up thread-local storage\n", 48);
         plat_exit(LK_EXIT_IO);
     }
 }
+
+void plat_image_id(uint8_t out[32]) { memcpy(out, image_id, 32); }
 
 /* Called by _start with the initial stack pointer. */
 _Noreturn void lk_hosted_start(uint64_t *sp);
@@ -90,5 +110,7 @@ _Noreturn void lk_hosted_start(uint64_t *sp)
     }
     tls_init(phdr, phnum);
     lk_hosted_signals_init();
+    uint8_t termios[64];        /* TCGETS succeeds only on a terminal */
+    lk_stderr_tty = sys_call3(SYS_ioctl, LK_STDERR, 0x5401, (long)termios) == 0;
     lk_main(argc, argv);
 }

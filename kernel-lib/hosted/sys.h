@@ -12,7 +12,10 @@ enum {
     SYS_mprotect = 10, SYS_munmap = 11, SYS_getpid = 39, SYS_fsync = 74,
     SYS_arch_prctl = 158, SYS_exit_group = 231, SYS_openat = 257,
     SYS_newfstatat = 262, SYS_unlinkat = 263, SYS_renameat = 264,
-    SYS_renameat2 = 316,
+    SYS_renameat2 = 316, SYS_clone = 56, SYS_exit = 60, SYS_futex = 202,
+    SYS_sched_setaffinity = 203, SYS_sched_getaffinity = 204, SYS_clock_gettime = 228,
+    SYS_mkdirat = 258, SYS_linkat = 265, SYS_prctl = 157, SYS_seccomp = 317,
+    SYS_gettid = 186, SYS_rt_sigprocmask = 14, SYS_sched_yield = 24, SYS_madvise = 28, SYS_pwrite64 = 18, SYS_ioctl = 16,
 };
 
 enum {
@@ -20,13 +23,13 @@ enum {
     LX_ENOMEM = 12, LX_EACCES = 13, LX_EEXIST = 17, LX_ENOTDIR = 20,
     LX_EISDIR = 21, LX_EINVAL = 22, LX_EFBIG = 27, LX_ENOSPC = 28,
     LX_EROFS = 30, LX_ENAMETOOLONG = 36, LX_ENOSYS = 38, LX_ELOOP = 40,
-    LX_EDQUOT = 122,
+    LX_EDQUOT = 122, LX_EXDEV = 18, LX_EAGAIN = 11, LX_EMLINK = 31,
 };
 
 enum {
     LX_AT_FDCWD = -100, LX_AT_SYMLINK_NOFOLLOW = 0x100, LX_AT_REMOVEDIR = 0x200,
     LX_O_RDONLY = 0, LX_O_WRONLY = 1, LX_O_CREAT = 0100, LX_O_EXCL = 0200,
-    LX_O_NOCTTY = 0400, LX_O_DIRECTORY = 0200000, LX_O_CLOEXEC = 02000000,
+    LX_O_NOCTTY = 0400, LX_O_RDWR = 2, LX_O_TRUNC = 01000, LX_O_DIRECTORY = 0200000, LX_O_CLOEXEC = 02000000,
     LX_PROT_NONE = 0, LX_PROT_READ = 1, LX_PROT_WRITE = 2,
     LX_MAP_PRIVATE = 2, LX_MAP_ANONYMOUS = 0x20, LX_MAP_NORESERVE = 0x4000,
     LX_ARCH_SET_FS = 0x1002, LX_RENAME_NOREPLACE = 1,
@@ -101,5 +104,16 @@ static inline _Noreturn void sys_exit_group(int status)
     for (;;)
         sys_call3(SYS_exit_group, status, 0, 0);
 }
+
+/* platform.c: the directory part of a path, without the final '/' (""
+ * for a bare name); as a new string, "." for a bare name. */
+int64_t lk_hosted_dir_len(const char *path);
+char *lk_hosted_dir_of(const char *path);
+/* signal.c: blocks SIGHUP/INT/PIPE/TERM on the calling thread (workers:
+ * the I/O thread handles them). */
+void lk_hosted_block_termination(void);
+/* start.c: a new static TLS block for a thread; returns its thread
+ * pointer, or 0 when out of memory. */
+uintptr_t lk_hosted_tls_new(void);
 
 #endif

@@ -100,4 +100,49 @@ if build grep; then
         done
     done
 fi
+# --- mapreduce (spawn, tree reduction, delegation): the text cut into seven
+# documents, counted in parallel and merged pairwise; against the same
+# coreutils oracle as wordcount, over all documents at once. Then 0 and 1
+# documents, and --cores 1 against --cores 2 (identical bytes).
+if build mapreduce; then
+    split -n l/7 -d "$tmp/text.txt" "$tmp/doc."
+    docs=$(cd "$tmp" && ls doc.* | tr '\n' ',' | sed 's/,$//')
+    (cd "$tmp" && ./mapreduce --store=store.mr "docs=$docs" total=total.tsv) || { echo "FAIL mapreduce: exit $?"; fail=1; }
+    check "mapreduce 7 documents" "$tmp/counts.want" "$tmp/total.tsv"
+    (cd "$tmp" && ./mapreduce --cores 1 --store=store.mr1 "docs=$docs" total=total1.tsv) || { echo "FAIL mapreduce --cores 1: exit $?"; fail=1; }
+    check "mapreduce --cores 1 = --cores 2" "$tmp/total.tsv" "$tmp/total1.tsv"
+    (cd "$tmp" && ./mapreduce --store=store.mr0 docs= total=empty.tsv) || { echo "FAIL mapreduce 0 documents: exit $?"; fail=1; }
+    : > "$tmp/empty.want"
+    check "mapreduce 0 documents" "$tmp/empty.want" "$tmp/empty.tsv"
+    (cd "$tmp" && ./mapreduce --store=store.mr.1 docs=doc.00 total=one.tsv) || { echo "FAIL mapreduce 1 document: exit $?"; fail=1; }
+    tr -s ' \n' '\n\n' < "$tmp/doc.00" | grep -v '^$' | sort | uniq -c | awk '{print $2"\t"$1}' | sort > "$tmp/one.want"
+    check "mapreduce 1 document" "$tmp/one.want" "$tmp/one.tsv"
+fi
+
+# --- mergesort (recursive spawn): the sort input at depths 0, 3 and 6,
+# against sort -n.
+if build mergesort; then
+    for depth in 0 3 6; do
+        (cd "$tmp" && ./mergesort --store=store.ms$depth numbers=numbers.txt depth=$depth sorted=ms$depth.txt) || { echo "FAIL mergesort depth=$depth: exit $?"; fail=1; }
+        check "mergesort depth=$depth" "$tmp/sorted.want" "$tmp/ms$depth.txt"
+    done
+fi
+
+# --- pagerank (a data-dependent chain of rounds): a random graph of 60
+# nodes with a node without out-edges, against the awk oracle.
+awk 'BEGIN {
+    seed = 11;
+    for (i = 0; i < 400; i++) {
+        seed = (seed * 16807) % 2147483647; a = seed % 60;
+        seed = (seed * 16807) % 2147483647; b = seed % 60;
+        if (a != b) print "n" a " n" b;
+    }
+    print "sink n3";
+}' > "$tmp/edges.txt"
+if build pagerank; then
+    (cd "$tmp" && ./pagerank --store=store.pr graph=edges.txt ranks=ranks.tsv > pagerank.out) || { echo "FAIL pagerank: exit $?"; fail=1; }
+    awk -f "$src/tests/images/pagerank.awk" "$tmp/edges.txt" | sort > "$tmp/ranks.want"
+    check pagerank "$tmp/ranks.want" "$tmp/ranks.tsv"
+    grep -q '^pagerank: [0-9]* rounds$' "$tmp/pagerank.out" || { echo "FAIL pagerank: no round count"; fail=1; }
+fi
 exit $fail

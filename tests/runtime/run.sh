@@ -35,8 +35,12 @@ run() {
     rm -f stdout.txt stderr.txt
 }
 
-# files: what the case directory holds (hidden files too), one line.
-files() { ls -A | tr '\n' ' '; }
+# files: what the case directory holds (hidden files too, but not the
+# store .loam), one line; stored: what the store holds.
+files() { ls -A | grep -v '^\.loam$' | tr '\n' ' '; }
+stored() { ls -A .loam/store 2>/dev/null | tr '\n' ' '; }
+# no_temporaries: the store holds no *.tmp.* file
+no_temporaries() { ! ls -A .loam/store 2>/dev/null | grep -q '\.tmp\.'; }
 
 lines() { printf '%s\n' "$1" | wc -l | tr -d ' '; }
 
@@ -98,21 +102,37 @@ else
     pass echo.copy
 fi
 
-# The commit protocol itself, when strace can watch: a temporary created
-# with O_EXCL next to the output, fsync, rename that never replaces, fsync
-# of the directory, and only then the exit.
+# The commit protocol itself, when strace can watch: the object's temporary
+# created with O_EXCL in the store, written, fsynced; its sum renamed in
+# place, then the object; then the bound path linked to it (never
+# replacing), the directory fsynced, and only then the exit.
 fresh
 printf 'abc' >in
 if command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
-    strace -o trace.txt "$img/echo" text=in copy=out >/dev/null 2>&1
-    got=$(grep -E '^(openat\(AT_FDCWD, "\.out|write\(([3-9]|[1-9][0-9]+), |fsync|renameat2|exit_group)' trace.txt |
-        sed -e 's/(.*//' | uniq | tr '\n' ' ')
-    want="openat write fsync renameat2 fsync exit_group "
-    if [ "$got" = "$want" ] && grep -q 'O_EXCL' trace.txt &&
-        grep -q 'renameat2(AT_FDCWD, "\.out\.tmp\.[0-9]*", AT_FDCWD, "out", RENAME_NOREPLACE) = 0' trace.txt; then
+    strace -f -o trace.txt "$img/echo" --cores 1 text=in copy=out >/dev/null 2>&1
+    hex='[0-9a-f]\{64\}'
+    got=$(sed -n -e "s/.*\(openat\)(AT_FDCWD, \"\.loam\/store\/$hex\.tmp\.[0-9]*\", O_RDWR|O_CREAT|O_EXCL.*/\1/p" \
+        -e 's/.*\(pwrite64\)([0-9]*, "abc", 3, 0.*/\1/p' -e 's/^[0-9]* *\(fsync\)([0-9]*.*/\1/p' \
+        -e "s/.*\(renameat\)(AT_FDCWD, \"\.loam\/store\/$hex\.sum\.tmp\.[0-9]*\", AT_FDCWD, \"\.loam\/store\/$hex\.sum\".*/\1-sum/p" \
+        -e "s/.*\(renameat\)(AT_FDCWD, \"\.loam\/store\/$hex\.tmp\.[0-9]*\", AT_FDCWD, \"\.loam\/store\/$hex\".*/\1-object/p" \
+        -e "s/.*\(linkat\)(AT_FDCWD, \"\.loam\/store\/$hex\", AT_FDCWD, \"out\", 0.*/\1/p" \
+        -e 's/.*\(exit_group\).*/\1/p' trace.txt | uniq | tr '\n' ' ')
+    # (the store's directory is fsynced before the link, the output's after)
+    want="openat pwrite64 fsync renameat-sum renameat-object fsync linkat fsync exit_group "
+    if [ "$got" = "$want" ] && [ "$(cat out)" = abc ]; then
         pass echo.commit_protocol
     else
         fail echo.commit_protocol "system calls: $got"
+    fi
+    # Workers (every thread but the main one, which serves I/O) never touch
+    # a file: the I/O thread creates, writes, syncs and renames.
+    main=$(sed -n 's/^\([0-9]*\) *execve.*/\1/p' trace.txt)
+    by_workers=$(grep -E "^[0-9]+ +(openat|pwrite64|write\([3-9]|renameat|fsync|linkat)" trace.txt | grep -v "^$main ")
+    by_main=$(grep -E "^$main +pwrite64" trace.txt)
+    if [ -n "$main" ] && [ -z "$by_workers" ] && [ -n "$by_main" ]; then
+        pass io.workers_make_no_file_calls
+    else
+        fail io.workers_make_no_file_calls "workers did: $by_workers"
     fi
 else
     echo "SKIP echo.commit_protocol (no usable strace)"
@@ -143,6 +163,12 @@ case $out in
 "usage: $img/echo text=PATH copy=PATH") [ "$status" = 0 ] && pass echo.help || fail echo.help "status $status" ;;
 *) fail echo.help "stdout '$out'" ;;
 esac
+run echo --kernel-help
+case $out in
+"usage: $img/echo text=PATH copy=PATH
+kernel options"*"--cores N"*"--store DIR"*"--force"*"--verify"*"--trace FILE"*) [ "$status" = 0 ] && pass echo.kernel_help || fail echo.kernel_help "status $status" ;;
+*) fail echo.kernel_help "stdout '$out'" ;;
+esac
 
 # ---- panics: the line, 101, the console flushed, nothing committed
 for mode in bounds overflow divide min user; do
@@ -161,8 +187,8 @@ for mode in bounds overflow divide min user; do
         fail "panic.$mode" "stderr '$err', want '$want'"
     elif [ "$out" != "before the panic" ]; then
         fail "panic.$mode" "stdout '$out'"
-    elif [ -n "$(files)" ]; then
-        fail "panic.$mode" "left files: $(files)"
+    elif [ -n "$(files)" ] || [ -n "$(stored)" ]; then
+        fail "panic.$mode" "left files: $(files), in the store: $(stored)"
     else
         pass "panic.$mode"
     fi
@@ -179,26 +205,26 @@ run arena oom=true
 # ---- a stack overflow is a panic; a termination signal deletes temporaries
 fresh
 run stuck copy=copy how=recurse
-[ "$status" = 101 ] && [ "$err" = "stuck: panic: stack overflow" ] && [ -z "$(files)" ] &&
+[ "$status" = 101 ] && [ "$err" = "stuck: panic: stack overflow" ] && [ -z "$(files)" ] && no_temporaries &&
     pass panic.stack_overflow || fail panic.stack_overflow "status $status, stderr '$err', files $(files)"
 
 fresh
 "$img/stuck" copy=copy how=spin >/dev/null 2>&1 &
 pid=$!
 tries=0
-while [ -z "$(files)" ] && [ $tries -lt 100 ]; do
+while [ -z "$(stored)" ] && [ $tries -lt 100 ]; do
     sleep 0.1 2>/dev/null || sleep 1
     tries=$((tries + 1))
 done
-during=$(files)
+during=$(stored)
 kill -TERM $pid
 wait $pid
 status=$?
 case $during in
-.copy.tmp.*) if [ "$status" = 143 ] && [ -z "$(files)" ]; then
+*.tmp.*) if [ "$status" = 143 ] && [ -z "$(files)" ] && [ -z "$(stored)" ]; then
     pass signal.term_discards_outputs
 else
-    fail signal.term_discards_outputs "status $status, left $(files)"
+    fail signal.term_discards_outputs "status $status, left $(files), in the store $(stored)"
 fi ;;
 *) kill -KILL $pid 2>/dev/null
     fail signal.term_discards_outputs "while running, the directory held '$during'" ;;
@@ -257,6 +283,11 @@ binding_error malformed_bool params "'flag' (Bool) must be true or false, not 'y
 binding_error list_item_missing params "cannot read input 'files' (in [Blob]) from 'nope'" n=1 x=1 flag=true who= files=in,nope report=r log=l
 binding_error same_output_twice params "outputs 'report' and 'log' are both bound to 'r'" n=1 x=1 flag=true who= files= report=r log=r
 binding_error missing_list params "missing binding for 'files' (in [Blob])" n=1 x=1 flag=true who= report=r log=l
+binding_error unknown_option echo "unknown kernel option '--core' (see --kernel-help)" --core 2 text=in copy=x
+binding_error bad_cores echo "'--cores' must be a whole number from 1 to 256, not '0'" --cores 0 text=in copy=x
+binding_error cores_without_value echo "kernel option '--cores' needs a value" text=in copy=x --cores
+binding_error force_with_value echo "kernel option '--force' takes no value" --force=yes text=in copy=x
+binding_error empty_store echo "kernel option '--store' needs a path" --store= text=in copy=x
 
 # ---- values of every kind reach the task
 fresh
@@ -274,6 +305,68 @@ run params n=+7 x=-.5e1 flag=false who= files= report=r2 log=l2
 want="n=7 x*1000=-5000 flag=false who= files=0"
 [ "$status" = 0 ] && [ "$(cat r2)" = "$want" ] &&
     pass params.signs_and_empty_list || fail params.signs_and_empty_list "status $status, report '$(cat r2 2>/dev/null)', stderr '$err'"
+
+# ---- a store that cannot be made: one line naming it, exit 1, nothing left
+fresh
+printf 'abc' >in
+printf 'x' >file
+run echo --store file/store text=in copy=c
+case $err in
+"loam: error: cannot create output 'copy' (object "*"...) in the store 'file/store': a component of the path is not a directory")
+    [ "$status" = 1 ] && [ "$(files)" = "file in " ] &&
+        pass io.store_unusable || fail io.store_unusable "status $status, files $(files)" ;;
+*) fail io.store_unusable "status $status, stderr '$err'" ;;
+esac
+
+# ---- backpressure: a producer that never yields is suspended in
+# __loam_request when the pool is exhausted, and the other task on the same
+# core finishes meanwhile (flood.c explains how it tells).
+fresh
+run flood --cores 1 --pool 1048576 mb=32 data=d report=r
+size=$(wc -c <d 2>/dev/null | tr -d ' ')
+if [ "$status" = 0 ] && [ "$(cat r)" = "suspended: yes, ticker finished first: yes" ] && [ "$size" = 33554432 ]; then
+    pass io.backpressure_throttles_producer
+else
+    fail io.backpressure_throttles_producer "status $status, report '$(cat r 2>/dev/null)', size $size, stderr '$err'"
+fi
+
+# ---- --trace: Chrome trace-event JSON, one track per core and the I/O thread
+fresh
+run graph --cores 2 --trace t.json mode=diamond n=0 result=r
+tasks=$(grep -o '"name":"[a-z]*","cat":"run"' t.json 2>/dev/null | sort -u | sed 's/"name":"\([a-z]*\)".*/\1/' | tr '\n' ' ')
+if [ "$status" = 0 ] && [ "$(head -c 40 t.json)" = '{"displayTimeUnit":"ns","traceEvents":[' ] &&
+    [ "$(tail -n 1 t.json)" = ']}' ] && grep -q '"args":{"name":"core 1"}' t.json &&
+    grep -q '"args":{"name":"io"}' t.json && grep -q '"name":"commit","cat":"io"' t.json &&
+    [ "$tasks" = "add inc main seven twice " ]; then
+    if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' t.json; then
+        fail trace.chrome_json "not valid JSON"
+    else
+        pass trace.chrome_json
+    fi
+else
+    fail trace.chrome_json "status $status, tasks '$tasks', stderr '$err'"
+fi
+binding_error trace_unwritable graph "cannot write the trace to 'nodir/t.json'" --trace nodir/t.json mode=sum n=1 result=r
+
+# ---- isolation: a task cannot open a file, write an input, read an output
+for how in open write read none; do
+    case $how in
+    open) want="escape: panic: system call 257 is not allowed in a task (the kernel does all I/O; see spec/kernel.md)" ;;
+    write) want="escape: panic: write to a data object that is read-only (an input, or a committed Ref)" ;;
+    read) want="escape: panic: internal error: read of an output of the running task" ;;
+    none) want="" ;;
+    esac
+    fresh
+    printf 'secret' >in
+    run escape text=in how=$how copy=c
+    if [ "$how" = none ]; then
+        [ "$status" = 0 ] && [ "$(cat c)" = secret ] && pass isolation.$how || fail isolation.$how "status $status, stderr '$err'"
+    elif [ "$status" = 101 ] && [ "$err" = "$want" ] && [ ! -e c ] && [ "$(cat in)" = secret ] && no_temporaries; then
+        pass isolation.$how
+    else
+        fail isolation.$how "status $status, stderr '$err', files $(files)"
+    fi
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -1,6 +1,7 @@
-/* spin — two tasks on one core: `spinner` never ends, but passes its yield
- * points; the root task works through its own loop, sees that the spinner
- * ran, and ends — which ends the image.
+/* spin — two tasks on one core: `spinner` loops until the root says stop,
+ * passing its yield points; the root task works through its own loop
+ * (which it could not finish if the spinner held the core), sees that the
+ * spinner ran, tells it to stop, and ends; the image ends with both.
  * expect: spinner ran, root finished
  * expect exit: 0
  */
@@ -8,10 +9,11 @@
 #include "task.h"
 
 static volatile int64_t spins;
+static volatile bool stop;
 
 static void task_spinner(loam_value *args)
 {
-    for (;;) {
+    while (!stop) {
         spins++;
         if (--__loam_budget < 0)
             __loam_yield();
@@ -26,6 +28,7 @@ static void task_root(loam_value *args)
         YIELD_POINT();
     if (spins < LK_BUDGET)
         __loam_panic("spin.c:29:9", "the spinner never ran");
+    stop = true;
     __loam_print(cstr("spinner ran, root finished"));
 }
 

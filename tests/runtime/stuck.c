@@ -20,7 +20,8 @@ static int64_t recurse(int64_t depth)
 
 static void task_stuck(loam_value *args)
 {
-    out_str(args[0].blob, "partial\n");
+    for (int i = 0; i < 20000; i++)    /* beyond one buffer: a temporary exists */
+        out_str(args[0].blob, "partial\n");
     __loam_print(cstr("stuck"));
     if (args[1].s.len > 0 && args[1].s.ptr[0] == 'r')
         recurse(0);

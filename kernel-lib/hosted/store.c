@@ -1,0 +1,297 @@
+/* store.c — the store on a Linux file system (spec/kernel.md §6): a
+ * directory (default .loam/store, created on first use) holding one file
+ * per committed data object, named by the hex of its name, with NAME.sum
+ * (the hex of its content hash and a newline) beside it.
+ *
+ * Commit: the bytes go to NAME.tmp.PID (O_EXCL), which is fsynced; the sum
+ * is written to NAME.sum.tmp.PID and renamed to NAME.sum; then NAME.tmp.PID
+ * is renamed to NAME. So NAME exists only whole and only after its sum; a
+ * crash leaves at most *.tmp.PID files, which are never read. Renames may
+ * replace: two images that commit the same name commit the same bytes.
+ * The directory itself is fsynced once, at the end (plat_materialise).
+ */
+#include "../core/kernel.h"
+#include "sys.h"
+
+enum { NAME_HEX = 64 };
+
+/* STORE/HEX[suffix][.PID] into a kernel-allocated string. */
+static char *store_path(const uint8_t name[32], const char *suffix, bool pid)
+{
+    lk_line l = {.len = 0};
+    char hex[65];
+    lk_hash_hex(name, hex);
+    lk_line_str(&l, lk_opt.store);
+    lk_line_str(&l, "/");
+    lk_line_str(&l, hex);
+    lk_line_str(&l, suffix);
+    if (pid)
+        lk_line_int(&l, sys_getpid());
+    return lk_kstrdup(l.buf, l.len);
+}
+
+/* Same, on the stack, for paths used once. */
+typedef struct path_buf {
+    char s[1100];
+} path_buf;
+
+static const char *store_path_tmp(path_buf *b, const uint8_t name[32], const char *suffix, bool pid)
+{
+    lk_line l = {.len = 0};
+    char hex[65];
+    lk_hash_hex(name, hex);
+    lk_line_str(&l, lk_opt.store);
+    lk_line_str(&l, "/");
+    lk_line_str(&l, hex);
+    lk_line_str(&l, suffix);
+    if (pid)
+        lk_line_int(&l, sys_getpid());
+    int64_t n = l.len < (int64_t)sizeof b->s - 1 ? l.len : (int64_t)sizeof b->s - 1;
+    memcpy(b->s, l.buf, (size_t)n);
+    b->s[n] = 0;
+    return b->s;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int map_fd(long fd, const uint8_t **data, int64_t *len)
+{
+    struct lx_stat st;
+    long r = sys_fstat((int)fd, &st);
+    if (r < 0)
+        return (int)-r;
+    *len = st.st_size;
+    *data = NULL;
+    if (st.st_size > 0) {
+        r = sys_mmap(NULL, st.st_size, LX_PROT_READ, LX_MAP_PRIVATE, (int)fd, 0);
+        if (r < 0 && r > -4096)
+            return (int)-r;
+        *data = (const uint8_t *)r;
+    }
+    return 0;
+}
+
+int plat_store_find(const uint8_t name[32], const uint8_t **data, int64_t *len, uint8_t sum[32])
+{
+    path_buf b;
+    long fd = sys_openat(LX_AT_FDCWD, store_path_tmp(&b, name, "", false),
+                         LX_O_RDONLY | LX_O_CLOEXEC | LX_O_NOCTTY, 0);
+    if (fd == -LX_ENOENT || fd == -LX_ENOTDIR)
+        return LK_ABSENT;
+    if (fd < 0)
+        return (int)-fd;
+    int err = map_fd(fd, data, len);
+    sys_close((int)fd);
+    if (err)
+        return err;
+    if (!sum)
+        return 0;
+    memset(sum, 0, 32);
+    fd = sys_openat(LX_AT_FDCWD, store_path_tmp(&b, name, ".sum", false), LX_O_RDONLY | LX_O_CLOEXEC, 0);
+    if (fd >= 0) {
+        char hex[NAME_HEX + 1];
+        long n = sys_read((int)fd, hex, NAME_HEX);
+        sys_close((int)fd);
+        for (int i = 0; n == NAME_HEX && i < 32; i++) {
+            int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+            if (hi < 0 || lo < 0)
+                break;
+            sum[i] = (uint8_t)(hi << 4 | lo);
+        }
+    }
+    return 0;
+}
+
+void plat_store_remove(const uint8_t name[32])
+{
+    path_buf b;
+    sys_unlinkat(LX_AT_FDCWD, store_path_tmp(&b, name, "", false), 0);
+    sys_unlinkat(LX_AT_FDCWD, store_path_tmp(&b, name, ".sum", false), 0);
+}
+
+/* mkdir -p of the store directory. */
+static int make_store(void)
+{
+    const char *dir = lk_opt.store;
+    int64_t n = lk_strlen(dir);
+    char *p = lk_kstrdup(dir, n);
+    for (int64_t i = 1; i <= n; i++) {
+        if (p[i] != '/' && p[i] != 0)
+            continue;
+        char c = p[i];
+        p[i] = 0;
+        long r = sys_call3(SYS_mkdirat, LX_AT_FDCWD, (long)p, 0755);
+        p[i] = c;
+        if (r < 0 && r != -LX_EEXIST)
+            return (int)-r;
+    }
+    return 0;
+}
+
+int plat_object_create(loam_do *o)
+{
+    char *tmp = store_path(o->name, ".tmp.", true);
+    int flags = LX_O_RDWR | LX_O_CREAT | LX_O_EXCL | LX_O_CLOEXEC;
+    long fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);
+    if (fd == -LX_ENOENT) {
+        int err = make_store();
+        if (err)
+            return err;
+        fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);
+    }
+    if (fd == -LX_EEXIST) {     /* left by a killed process with our pid */
+        sys_unlinkat(LX_AT_FDCWD, tmp, 0);
+        fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);
+    }
+    if (fd < 0)
+        return (int)-fd;
+    o->tmp_path = tmp;
+    o->fd = (int)fd;
+    return 0;
+}
+
+static int write_all(int fd, const uint8_t *p, int64_t n)
+{
+    while (n > 0) {
+        long r = sys_write(fd, p, n);
+        if (r == -LX_EINTR)
+            continue;
+        if (r < 0)
+            return (int)-r;
+        if (r == 0)
+            return LX_EIO;
+        p += r;
+        n -= r;
+    }
+    return 0;
+}
+
+int plat_object_write(loam_do *o, const uint8_t *p, int64_t n, int64_t offset)
+{
+    while (n > 0) {
+        long r = sys_call6(SYS_pwrite64, o->fd, (long)p, n, offset, 0, 0);
+        if (r == -LX_EINTR)
+            continue;
+        if (r < 0)
+            return (int)-r;
+        if (r == 0)
+            return LX_EIO;
+        p += r;
+        n -= r;
+        offset += r;
+    }
+    return 0;
+}
+
+int plat_object_commit(loam_do *o, const uint8_t sum[32])
+{
+    long r = sys_fsync(o->fd);
+    if (r < 0)
+        return (int)-r;
+    int err = map_fd(o->fd, &o->data, &o->len);
+    if (err)
+        return err;
+    sys_close(o->fd);
+    o->fd = -1;
+    /* the sum first: NAME never exists without NAME.sum */
+    path_buf sum_tmp, sum_path, final;
+    store_path_tmp(&sum_tmp, o->name, ".sum.tmp.", true);
+    long fd = sys_openat(LX_AT_FDCWD, sum_tmp.s, LX_O_WRONLY | LX_O_CREAT | LX_O_TRUNC | LX_O_CLOEXEC, 0644);
+    if (fd < 0)
+        return (int)-fd;
+    char hex[NAME_HEX + 1];
+    lk_hash_hex(sum, hex);
+    hex[NAME_HEX] = '\n';
+    err = write_all((int)fd, (const uint8_t *)hex, NAME_HEX + 1);
+    sys_close((int)fd);
+    if (err)
+        return err;
+    r = sys_renameat(LX_AT_FDCWD, sum_tmp.s, LX_AT_FDCWD, store_path_tmp(&sum_path, o->name, ".sum", false));
+    if (r < 0)
+        return (int)-r;
+    r = sys_renameat(LX_AT_FDCWD, o->tmp_path, LX_AT_FDCWD, store_path_tmp(&final, o->name, "", false));
+    if (r < 0)
+        return (int)-r;
+    o->tmp_path = NULL;
+    return 0;
+}
+
+void plat_object_discard(loam_do *o)
+{
+    if (o->fd >= 0)
+        sys_close(o->fd);
+    o->fd = -1;
+    if (o->tmp_path)
+        sys_unlinkat(LX_AT_FDCWD, o->tmp_path, 0);
+    o->tmp_path = NULL;
+}
+
+static int fsync_dir(const char *dir)
+{
+    long dfd = sys_openat(LX_AT_FDCWD, dir, LX_O_RDONLY | LX_O_DIRECTORY | LX_O_CLOEXEC, 0);
+    if (dfd < 0)
+        return (int)-dfd;
+    long r = sys_fsync((int)dfd);
+    sys_close((int)dfd);
+    /* Some file systems cannot fsync a directory. */
+    return r < 0 && r != -LX_EINVAL ? (int)-r : 0;
+}
+
+/* A copy next to path: DIR/.BASE.tmp.PID, fsync, rename never replacing. */
+static int copy_to(loam_do *o, const char *path)
+{
+    int64_t plen = lk_strlen(path), dlen = lk_hosted_dir_len(path);
+    int64_t start = dlen == 0 ? 0 : (dlen == 1 && path[0] == '/') ? 1 : dlen + 1;
+    lk_line l = {.len = 0};
+    lk_line_mem(&l, path, start);
+    lk_line_str(&l, ".");
+    lk_line_mem(&l, path + start, plen - start);
+    lk_line_str(&l, ".tmp.");
+    lk_line_int(&l, sys_getpid());
+    char *tmp = lk_kstrdup(l.buf, l.len);
+    long fd = sys_openat(LX_AT_FDCWD, tmp, LX_O_WRONLY | LX_O_CREAT | LX_O_EXCL | LX_O_CLOEXEC, 0644);
+    if (fd < 0)
+        return (int)-fd;
+    int err = write_all((int)fd, o->data, o->len);
+    long r = err ? 0 : sys_fsync((int)fd);
+    sys_close((int)fd);
+    if (!err && r < 0)
+        err = (int)-r;
+    if (!err) {
+        r = sys_renameat2(LX_AT_FDCWD, tmp, LX_AT_FDCWD, path, LX_RENAME_NOREPLACE);
+        if (r == -LX_EINVAL || r == -LX_ENOSYS) {
+            /* The file system cannot refuse to replace: check, then rename. */
+            int check = plat_output_check(path);
+            r = check == 0 ? sys_renameat(LX_AT_FDCWD, tmp, LX_AT_FDCWD, path)
+                           : check == LK_EXISTS ? -LX_EEXIST : -check;
+        }
+        if (r < 0)
+            err = r == -LX_EEXIST ? LK_EXISTS : (int)-r;
+    }
+    if (err)
+        sys_unlinkat(LX_AT_FDCWD, tmp, 0);
+    return err;
+}
+
+int plat_materialise(loam_do *o, const char *path)
+{
+    static bool store_synced;
+    if (!store_synced) {
+        store_synced = true;
+        fsync_dir(lk_opt.store);
+    }
+    path_buf b;
+    long r = sys_call6(SYS_linkat, LX_AT_FDCWD, (long)store_path_tmp(&b, o->name, "", false),
+                       LX_AT_FDCWD, (long)path, 0, 0);
+    if (r == -LX_EEXIST)
+        return LK_EXISTS;
+    if (r < 0) {
+        int err = copy_to(o, path);     /* another file system, or no links */
+        if (err)
+            return err;
+    }
+    return fsync_dir(lk_hosted_dir_of(path));
+}

@@ -1,0 +1,51 @@
+/* flood(mb: Int, data: out Blob, report: out Blob) — backpressure: the root
+ * writes `mb` MiB as fast as it can, in 64 KiB requests, never passing a
+ * yield point of its own (it keeps __loam_budget huge). A second task,
+ * `ticker`, counts to 1000 through its yield points. On one core the
+ * ticker can only run while the producer is suspended inside
+ * __loam_request — which happens only when the buffer pool is exhausted.
+ * A suspension shows as __loam_budget refilled to LK_BUDGET by the
+ * scheduler. The report says how often the producer was suspended and
+ * whether the ticker finished before the producer did.
+ */
+#include "lk.h"
+#include "task.h"
+
+static volatile bool ticker_done;
+
+static void task_ticker(loam_value *args)
+{
+    for (int i = 0; i < 1000; i++)
+        __loam_yield();
+    ticker_done = true;
+}
+
+static void task_flood(loam_value *args)
+{
+    loam_do *data = args[1].blob;
+    if (!lk_spawn("ticker", task_ticker, NULL))
+        __loam_panic("flood.c:27:9", "cannot spawn");
+    int64_t chunks = args[0].i * 16, suspended = 0;
+    bool ticker_first = false;
+    for (int64_t c = 0; c < chunks; c++) {
+        __loam_budget = INT64_C(1) << 40;
+        uint8_t *p = __loam_request(data, 65536);
+        if (__loam_budget == LK_BUDGET)
+            suspended++;
+        for (int64_t i = 0; i < 65536; i++)
+            p[i] = (uint8_t)('a' + (c + i) % 26);
+        __loam_commit(data, p, 65536);
+        if (ticker_done && !ticker_first && c + 1 < chunks)
+            ticker_first = true;
+    }
+    out_str(args[2].blob, suspended > 0 ? "suspended: yes" : "suspended: no");
+    out_str(args[2].blob, ticker_first ? ", ticker finished first: yes\n" : ", ticker finished first: no\n");
+}
+
+static const loam_param flood_params[] = {{"mb", LOAM_P_INT}, {"data", LOAM_P_OUT}, {"report", LOAM_P_OUT}};
+
+const loam_task __loam_tasks[] = {
+    {"flood", task_flood, 3, flood_params},
+    {0},
+};
+const int64_t __loam_root_task = 0;
