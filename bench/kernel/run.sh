@@ -8,7 +8,7 @@
 #   (default 8) documents of MB (default 16) MB each on 1 and 2 cores,
 #   checked against sort | uniq -c. Builds the Loam images from the C
 #   tasks here against build/lib/libloamrt.a (make build first), the
-#   baselines with clang-16 -O2. Prints nanoseconds per operation, best of
+#   baselines with clang-16 -O2. Prints nanoseconds per operation, median of
 #   RUNS (default 3). Work files go to bench/out/kernel/.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,14 +28,10 @@ clang-16 -O2 -pthread "$here/threads.c" -o "$out/threads"
 hello=$root/build/tests/runtime/hello
 [ -x "$hello" ] || (cd "$root" && cmake --build build --target runtime_images)
 
-# best NS_PER_OP_COMMAND...: the smallest of $runs results
+# best NS_PER_OP_COMMAND...: the median of $runs results (make bench
+# reports medians; on a quiet machine the spread is small anyway)
 best() {
-    b=
-    for _ in $(seq "$runs"); do
-        v=$("$@")
-        if [ -z "$b" ] || [ "$v" -lt "$b" ]; then b=$v; fi
-    done
-    echo "$b"
+    for _ in $(seq "$runs"); do "$@"; done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 # image_ns N ARGS...: wall time of one image run, in ns per n
 image_ns() {
