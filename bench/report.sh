@@ -136,8 +136,8 @@ echo "task spawn and switch (bench/kernel/run.sh)"
 [ "$quick" = 0 ] && tasks=1000000 || tasks=200000
 RUNS=$runs N=$tasks DOCS=2 MB=1 sh "$here/kernel/run.sh" > "$work/kernel.log" 2>&1 ||
     { cat "$work/kernel.log" >&2; echo "$0: bench/kernel/run.sh failed" >&2; exit 1; }
-# its table: a label in 46 columns, then nanoseconds per operation
-kernel_ns() { awk -v want="$1" 'substr($0, 1, length(want)) == want { print substr($0, 48, 10) + 0; exit }' "$work/kernel.log"; }
+# its table: a label, then nanoseconds per operation
+kernel_ns() { awk -v want="$1" 'substr($0, 1, length(want)) == want { split(substr($0, length(want) + 1), f, " "); print f[1] + 0; exit }' "$work/kernel.log"; }
 spawn=$(kernel_ns "spawn+run+finish, empty task, 1 core")
 row "task spawn" "spawn+finish of an empty task vs pthread_create+join (ns)" "$spawn" "$(kernel_ns pthread_create+join)" ns - "-"
 row "task spawn" "spawn+finish of an empty task vs fork+exec+wait of a static hello (ns)" "$spawn" "$(kernel_ns "fork+exec static hello+wait")" ns - "-"
