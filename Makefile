@@ -48,7 +48,7 @@ fuzz: build-asan
 SEEDS ?= 1000
 FIRST ?= 100000
 difftest: build
-	@sh tests/diff/difftest.sh build/bin/loam build/bin/loam-gen $(FIRST) $(SEEDS) 100
+	@sh tests/diff/difftest.sh build/bin/loam build/bin/loam-gen $(FIRST) $(SEEDS) 50
 
 # Every tests/run program as a μVM under QEMU's microvm with TCG (3-5 min;
 # `make test` runs a sample of them, tests/vm/CMakeLists.txt).

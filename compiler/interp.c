@@ -400,22 +400,23 @@ static void need_path(Binder *b, int p, const char *v) {
 }
 
 /* Whether argv[*i] is one of an image's kernel options (kernel.md §3:
- * --cores N, --store DIR, --force, --verify, --trace FILE, --pool BYTES);
+ * --cores N, --store DIR, --force, --verify, --trace FILE, --pool BYTES,
+ * --task-pool BYTES);
  * checks it as the image does and consumes its value. The interpreter has
  * one worker and no store, so it then ignores it. */
 static bool kernel_option(Binder *b, int argc, char **argv, int *i) {
     const char *a = argv[*i];
     if (a[0] != '-' || a[1] != '-') return false;
-    static const char *const names[] = {"--cores", "--store", "--force", "--verify", "--trace", "--pool"};
+    static const char *const names[] = {"--cores", "--store", "--force", "--verify", "--trace", "--pool", "--task-pool"};
     size_t n = strcspn(a, "=");
     int which = -1;
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 7; k++)
         if (strlen(names[k]) == n && memcmp(names[k], a, n) == 0) which = k;
     begin(b);
     if (which < 0) {
         puts_(b, "unknown kernel option '");
         put(b, a, n);
-        puts_(b, "' (see --help)");
+        puts_(b, "' (see --kernel-help)");
         fail(b, false);
     }
     if (which == 2 || which == 3) {
@@ -435,10 +436,12 @@ static bool kernel_option(Binder *b, int argc, char **argv, int *i) {
         fail(b, false);
     }
     int64_t num = 0;
-    if (which == 0 || which == 5) {
-        if (!parse_int(v, &num) || num < (which == 0 ? 1 : 1 << 20) || (which == 0 && num > 256)) {
-            puts_(b, which == 0 ? "'--cores' must be a whole number from 1 to 256, not '"
-                                : "'--pool' must be a number of bytes, at least 1048576, not '");
+    if (which == 0 || which >= 5) {
+        int64_t least = which == 0 ? 1 : which == 5 ? 1 << 20 : 1 << 16;
+        if (!parse_int(v, &num) || num < least || (which == 0 && num > 256)) {
+            puts_(b, which == 0   ? "'--cores' must be a whole number from 1 to 256, not '"
+                     : which == 5 ? "'--pool' must be a number of bytes, at least 1048576, not '"
+                                  : "'--task-pool' must be a number of bytes, at least 65536, not '");
             puts_(b, v);
             puts_(b, "'");
             fail(b, false);

@@ -93,11 +93,7 @@ loam_array *__loam_str_words(loam_str s);
 /* Pieces between occurrences of sep (n occurrences give n+1 pieces, empty
  * ones included); panics "split: the separator is empty" if sep is "". */
 loam_array *__loam_str_split(const char *where, loam_str s, loam_str sep);
-loam_str __loam_str_trim(loam_str s);                        /* ASCII whitespace, both ends */
 int64_t __loam_str_find(loam_str s, loam_str needle);        /* first byte index, -1 if absent; "" is at 0 */
-bool __loam_str_contains(loam_str s, loam_str needle);
-bool __loam_str_starts_with(loam_str s, loam_str prefix);
-bool __loam_str_ends_with(loam_str s, loam_str suffix);
 /* [+-]?digits, '_' allowed between digits; anything else, or a value
  * outside Int, panics "cannot parse 'abc' as an Int". */
 int64_t __loam_str_parse_int(const char *where, loam_str s);

@@ -137,19 +137,6 @@ static int64_t find_from(loam_str s, loam_str needle, int64_t from)
 
 int64_t __loam_str_find(loam_str s, loam_str needle) { return find_from(s, needle, 0); }
 
-bool __loam_str_contains(loam_str s, loam_str needle) { return find_from(s, needle, 0) >= 0; }
-
-bool __loam_str_starts_with(loam_str s, loam_str prefix)
-{
-    return prefix.len <= s.len && (prefix.len == 0 || memcmp(s.ptr, prefix.ptr, (size_t)prefix.len) == 0);
-}
-
-bool __loam_str_ends_with(loam_str s, loam_str suffix)
-{
-    return suffix.len <= s.len &&
-           (suffix.len == 0 || memcmp(s.ptr + s.len - suffix.len, suffix.ptr, (size_t)suffix.len) == 0);
-}
-
 static loam_array *str_array(int64_t cap) { return __loam_array_new(sizeof(loam_str), cap); }
 
 static void add(loam_array *a, const uint8_t *p, int64_t n)
@@ -222,16 +209,6 @@ loam_array *__loam_str_split(const char *where, loam_str s, loam_str sep)
     }
     add(a, start ? s.ptr + start : s.ptr, s.len - start);
     return a;
-}
-
-loam_str __loam_str_trim(loam_str s)
-{
-    int64_t lo = 0, hi = s.len;
-    while (lo < hi && std_is_space(s.ptr[lo]))
-        lo++;
-    while (hi > lo && std_is_space(s.ptr[hi - 1]))
-        hi--;
-    return (loam_str){lo ? s.ptr + lo : s.ptr, hi - lo};
 }
 
 static loam_str map_case(loam_str s, uint8_t from, uint8_t flip)
