@@ -182,7 +182,7 @@ linux_bytes=$(( $(size "$(ls "$root"/bench/out/linux/root/boot/vmlinuz-* | head 
 row "image size" "μVM hello / 64 KiB target (bytes)" "$(size "$mu/hello.muvm")" 65536 bytes 0% "<= 1"
 row "image size" "μVM hello vs Debian's kernel + hello initramfs (bytes)" "$(size "$mu/hello.muvm")" "$linux_bytes" bytes 0% "-"
 # boot.csv (hyperfine): command,mean,stddev,median,user,system,min,max
-boot() { awk -F, -v n="$1" -v f="$2" 'NR == n { print $f }' "$mu/boot.csv"; }
+boot() { awk -F, -v n="$1" -v f="$2" 'NR == n { printf "%.4f", $f }' "$mu/boot.csv"; }
 row "boot" "μVM hello vs Linux + initramfs hello, boot to exit (s)" "$(boot 2 4)" "$(boot 3 4)" s \
     "$(awk -v m="$(boot 2 4)" -v a="$(boot 2 7)" -v b="$(boot 2 8)" 'BEGIN { printf "%.0f%%", (b - a) / m * 100 }')" "<= 0.05"
 
