@@ -60,13 +60,6 @@ typedef struct IDoList {
     IDo **items;
 } IDoList;
 
-/* A pointer-keyed hash map. */
-typedef struct IMap {
-    uintptr_t *keys;
-    void **values;
-    uint32_t cap, len;
-} IMap;
-void **imap_slot(Arena *a, IMap *m, uintptr_t key);
 
 /* The memory layout of a type: size and alignment; for a struct the
  * offset of each field, for an enum of each variant's payload fields
@@ -83,10 +76,10 @@ typedef enum Flow { FLOW_NEXT, FLOW_BREAK, FLOW_CONTINUE, FLOW_RETURN } Flow;
 typedef struct Interp {
     const Program *program;
     Arena arena;              /* layouts, where-strings, slot numbers */
-    IMap layouts;             /* Type* -> Layout* */
-    IMap wheres;              /* (line << 32 | col) + 1 -> "file:line:col" */
-    IMap slots;               /* Symbol* -> slot index + 1 in its function's frame */
-    IMap slot_counts;         /* Item* -> number of slots (+ 1) */
+    PtrMap layouts;             /* Type* -> Layout* */
+    PtrMap wheres;              /* (line << 32 | col) + 1 -> "file:line:col" */
+    PtrMap slots;               /* Symbol* -> slot index + 1 in its function's frame */
+    PtrMap slot_counts;         /* Item* -> number of slots (+ 1) */
     Value *stack;             /* frames, one after another */
     int64_t stack_top, stack_cap;
     int64_t frame_base;       /* the running function's first slot */

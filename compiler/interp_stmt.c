@@ -37,7 +37,7 @@ enum { MAX_DEPTH = 100000 };
  */
 
 static void number(Interp *I, Symbol *sym, int64_t *count) {
-    if (sym) *imap_slot(&I->arena, &I->slots, (uintptr_t)sym) = (void *)(uintptr_t)(++*count);
+    if (sym) *ptrmap_slot(&I->arena, &I->slots, (uintptr_t)sym) = (void *)(uintptr_t)(++*count);
 }
 
 static void number_stmt(Interp *I, Stmt *s, int64_t *count) {
@@ -68,7 +68,7 @@ static void number_stmt(Interp *I, Stmt *s, int64_t *count) {
 
 /* How many slots fn's frame has; numbers them the first time. */
 static int64_t frame_size(Interp *I, Item *fn) {
-    void **slot = imap_slot(&I->arena, &I->slot_counts, (uintptr_t)fn);
+    void **slot = ptrmap_slot(&I->arena, &I->slot_counts, (uintptr_t)fn);
     if (!*slot) {
         int64_t count = 0;
         for (uint32_t i = 0; i < fn->params.len; i++) number(I, ((Param *)fn->params.items[i])->sym, &count);
@@ -79,7 +79,7 @@ static int64_t frame_size(Interp *I, Item *fn) {
 }
 
 Value *local(Interp *I, Symbol *sym) {
-    void **slot = imap_slot(&I->arena, &I->slots, (uintptr_t)sym);
+    void **slot = ptrmap_slot(&I->arena, &I->slots, (uintptr_t)sym);
     if (!*slot) die("local '%s' has no slot", sym->name);
     return &I->stack[I->frame_base + (int64_t)(uintptr_t)*slot - 1];
 }

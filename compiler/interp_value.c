@@ -18,30 +18,6 @@
  * A pointer-keyed hash map
  */
 
-static uint32_t ptr_hash(uintptr_t k) { return (uint32_t)((k * 0x9E3779B97F4A7C15u) >> 32); }
-
-void **imap_slot(Arena *a, IMap *m, uintptr_t key) {
-    if (m->len * 2 >= m->cap) {
-        uint32_t cap = m->cap ? m->cap * 2 : 64;
-        uintptr_t *keys = arena_alloc(a, cap * sizeof *keys);
-        void **values = arena_alloc(a, cap * sizeof *values);
-        for (uint32_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i]) continue;
-            uint32_t j = ptr_hash(m->keys[i]) & (cap - 1);
-            while (keys[j]) j = (j + 1) & (cap - 1);
-            keys[j] = m->keys[i];
-            values[j] = m->values[i];
-        }
-        m->keys = keys, m->values = values, m->cap = cap;
-    }
-    uint32_t j = ptr_hash(key) & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
-    if (!m->keys[j]) {
-        m->keys[j] = key;
-        m->len++;
-    }
-    return &m->values[j];
-}
 
 /* ---------------------------------------------------------------------------
  * Layouts
@@ -66,7 +42,7 @@ static void struct_layout(Interp *I, uint32_t n, Type **types, int64_t *offsets,
 }
 
 const Layout *layout_of(Interp *I, Type *t) {
-    void **slot = imap_slot(&I->arena, &I->layouts, (uintptr_t)t);
+    void **slot = ptrmap_slot(&I->arena, &I->layouts, (uintptr_t)t);
     if (*slot) return *slot;
     Layout *l = arena_alloc(&I->arena, sizeof *l);
     switch (t->kind) {
@@ -225,7 +201,7 @@ bool interp_equal(Interp *I, Type *t, Value a, Value b) {
 
 /* "file:line:col", as lower.c's where(): one string per position. */
 const char *where_of(Interp *I, Span at) {
-    void **slot = imap_slot(&I->arena, &I->wheres, ((uintptr_t)at.line << 32 | at.col) + 1);
+    void **slot = ptrmap_slot(&I->arena, &I->wheres, ((uintptr_t)at.line << 32 | at.col) + 1);
     if (*slot) return *slot;
     char buf[1024];
     const char *path = at.file && at.file->path ? at.file->path : "?";

@@ -30,30 +30,6 @@
  * equality functions)
  */
 
-static uint32_t ptr_hash(uintptr_t k) { return (uint32_t)((k * 0x9E3779B97F4A7C15u) >> 32); }
-
-void **map_slot(Arena *a, PtrMap *m, uintptr_t key) {
-    if (m->len * 2 >= m->cap) {
-        uint32_t cap = m->cap ? m->cap * 2 : 64;
-        uintptr_t *keys = arena_alloc(a, cap * sizeof *keys);
-        void **values = arena_alloc(a, cap * sizeof *values);
-        for (uint32_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i]) continue;
-            uint32_t j = ptr_hash(m->keys[i]) & (cap - 1);
-            while (keys[j]) j = (j + 1) & (cap - 1);
-            keys[j] = m->keys[i];
-            values[j] = m->values[i];
-        }
-        m->keys = keys, m->values = values, m->cap = cap;
-    }
-    uint32_t j = ptr_hash(key) & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
-    if (!m->keys[j]) {
-        m->keys[j] = key;
-        m->len++;
-    }
-    return &m->values[j];
-}
 
 static void lower_stmt(Lowerer *L, Stmt *s);
 static void debug_at(Lowerer *L, Span at);
@@ -93,7 +69,7 @@ LLVMTypeRef payload_type(Lowerer *L, Field *variant) {
 }
 
 LLVMTypeRef named_type(Lowerer *L, Item *decl) {
-    void **slot = map_slot(&L->arena, &L->named, (uintptr_t)decl);
+    void **slot = ptrmap_slot(&L->arena, &L->named, (uintptr_t)decl);
     if (*slot) return *slot;
     LLVMTypeRef t = LLVMStructCreateNamed(L->ctx, decl->name);
     *slot = t;
@@ -153,7 +129,7 @@ LLVMValueRef str_const(Lowerer *L, const char *bytes, size_t len) {
 
 /* "file:line:col" of a span, one private constant per position. */
 LLVMValueRef where(Lowerer *L, Span at) {
-    void **slot = map_slot(&L->arena, &L->wheres, ((uintptr_t)at.line << 32 | at.col) + 1);
+    void **slot = ptrmap_slot(&L->arena, &L->wheres, ((uintptr_t)at.line << 32 | at.col) + 1);
     if (*slot) return *slot;
     char buf[1024];
     const char *path = at.file && at.file->path ? at.file->path : "?";
@@ -463,7 +439,7 @@ LLVMValueRef entry_alloca(Lowerer *L, LLVMTypeRef type, const char *name) {
 }
 
 LLVMValueRef local_slot(Lowerer *L, Symbol *sym) {
-    void **slot = map_slot(&L->arena, &L->locals, (uintptr_t)sym);
+    void **slot = ptrmap_slot(&L->arena, &L->locals, (uintptr_t)sym);
     if (!*slot) *slot = entry_alloca(L, value_type(L, sym->type), sym->name);
     return *slot;
 }

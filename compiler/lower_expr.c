@@ -348,7 +348,7 @@ LLVMValueRef values_equal(Lowerer *L, Type *t, LLVMValueRef a, LLVMValueRef b, S
 /* i1 loam.eq(ptr x, ptr y): `==` on two values of type t in memory, for
  * __loam_array_contains_by. Built once per type, in its own function. */
 static LLVMValueRef equality_function(Lowerer *L, Type *t, Span at) {
-    void **slot = map_slot(&L->arena, &L->equalities, (uintptr_t)t);
+    void **slot = ptrmap_slot(&L->arena, &L->equalities, (uintptr_t)t);
     if (*slot) return *slot;
     LLVMBuilderRef saved_b = L->b;
     LLVMValueRef saved_fn = L->fn, saved_point = L->alloca_point;

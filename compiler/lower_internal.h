@@ -20,13 +20,6 @@
 /* Every "not yet supported" report (diag.def E0400); the message says what. */
 #define NOT_SUPPORTED E0400
 
-/* A small pointer-keyed hash map (lower.c: map_slot). */
-typedef struct PtrMap {
-    uintptr_t *keys;
-    void **values;
-    uint32_t cap, len;
-} PtrMap;
-
 /* The state of one lowering: the module, the function being built, its loops. */
 typedef struct Loop {
     LLVMBasicBlockRef break_to, continue_to;
@@ -70,7 +63,6 @@ typedef enum PanicKind { PANIC_OVERFLOW, PANIC_DIVIDE, PANIC_BOUNDS, PANIC_MESSA
 enum { ARRAY_DATA, ARRAY_LEN, ARRAY_CAP, ARRAY_ELEM_SIZE };
 
 /* ---- lower.c ---- */
-void **map_slot(Arena *a, PtrMap *m, uintptr_t key);
 void unsupported(Span at, const char *what);
 LLVMTypeRef mem_type(Lowerer *L, Type *t);
 LLVMValueRef to_mem(Lowerer *L, Type *t, LLVMValueRef v);

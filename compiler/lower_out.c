@@ -28,7 +28,7 @@ static LLVMValueRef load_ptr(Lowerer *L, LLVMValueRef slot, const char *name) {
 
 /* The buffer of `out` in this function, created empty on first use. */
 static OutBuffer *buffer_of(Lowerer *L, Symbol *out) {
-    void **slot = map_slot(&L->arena, &L->outs, (uintptr_t)out);
+    void **slot = ptrmap_slot(&L->arena, &L->outs, (uintptr_t)out);
     if (*slot) return *slot;
     OutBuffer *ob = arena_alloc(&L->arena, sizeof *ob);
     ob->out = out;

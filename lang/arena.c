@@ -130,6 +130,32 @@ void list_push(Arena *a, List *l, void *item) {
     l->items[l->len++] = item;
 }
 
+/* Fibonacci hashing: the high half of the product spreads pointers well. */
+static uint32_t ptr_hash(uintptr_t k) { return (uint32_t)((k * 0x9E3779B97F4A7C15u) >> 32); }
+
+void **ptrmap_slot(Arena *a, PtrMap *m, uintptr_t key) {
+    if (m->len * 2 >= m->cap) {
+        uint32_t cap = m->cap ? m->cap * 2 : 64;
+        uintptr_t *keys = arena_alloc(a, cap * sizeof *keys);
+        void **values = arena_alloc(a, cap * sizeof *values);
+        for (uint32_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i]) continue;
+            uint32_t j = ptr_hash(m->keys[i]) & (cap - 1);
+            while (keys[j]) j = (j + 1) & (cap - 1);
+            keys[j] = m->keys[i];
+            values[j] = m->values[i];
+        }
+        m->keys = keys, m->values = values, m->cap = cap;
+    }
+    uint32_t j = ptr_hash(key) & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != key) j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j]) {
+        m->keys[j] = key;
+        m->len++;
+    }
+    return &m->values[j];
+}
+
 /* The intern table lives for the whole process (open addressing, FNV-1a). */
 static Arena intern_arena;
 static const char **intern_slots;

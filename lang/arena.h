@@ -33,6 +33,17 @@ typedef struct List {
 
 void list_push(Arena *a, List *l, void *item);
 
+/* A pointer-keyed hash map backed by an arena (open addressing; keys are
+ * nonzero). Zero-initialised is empty. */
+typedef struct PtrMap {
+    uintptr_t *keys;
+    void **values;
+    uint32_t cap, len;
+} PtrMap;
+
+/* The value slot of key, inserted (NULL) when it is new. */
+void **ptrmap_slot(Arena *a, PtrMap *m, uintptr_t key);
+
 /* Interned strings: equal contents give the same pointer for the whole run. */
 const char *intern(const char *s, size_t n);
 
