@@ -230,9 +230,11 @@ fi ;;
     fail signal.term_discards_outputs "while running, the directory held '$during'" ;;
 esac
 
-# ---- two tasks on one core: one spins forever (yielding), the other ends
+# ---- two tasks on one core: one spins forever (yielding), the other ends.
+# --cores 1: that is the scenario. (With two cores this image hangs in about
+# one run in four: a known kernel bug, in the session note of 2026-11-28.)
 fresh
-run spin
+run spin --cores 1
 [ "$status" = 0 ] && [ "$out" = "spinner ran, root finished" ] &&
     pass scheduler.spinner_does_not_block_root || fail scheduler.spinner_does_not_block_root "status $status, stdout '$out', stderr '$err'"
 
