@@ -15,18 +15,24 @@
 
 enum { NAME_HEX = 64 };
 
-/* STORE/HEX[suffix][.PID] into a kernel-allocated string. */
+/* STORE/HEX[suffix][PID] into l. */
+static void store_line(lk_line *l, const uint8_t name[32], const char *suffix, bool pid)
+{
+    char hex[65];
+    lk_hash_hex(name, hex);
+    lk_line_str(l, lk_opt.store);
+    lk_line_str(l, "/");
+    lk_line_str(l, hex);
+    lk_line_str(l, suffix);
+    if (pid)
+        lk_line_int(l, sys_getpid());
+}
+
+/* The same path in a kernel-allocated string. */
 static char *store_path(const uint8_t name[32], const char *suffix, bool pid)
 {
     lk_line l = {.len = 0};
-    char hex[65];
-    lk_hash_hex(name, hex);
-    lk_line_str(&l, lk_opt.store);
-    lk_line_str(&l, "/");
-    lk_line_str(&l, hex);
-    lk_line_str(&l, suffix);
-    if (pid)
-        lk_line_int(&l, sys_getpid());
+    store_line(&l, name, suffix, pid);
     return lk_kstrdup(l.buf, l.len);
 }
 
@@ -38,14 +44,7 @@ typedef struct path_buf {
 static const char *store_path_tmp(path_buf *b, const uint8_t name[32], const char *suffix, bool pid)
 {
     lk_line l = {.len = 0};
-    char hex[65];
-    lk_hash_hex(name, hex);
-    lk_line_str(&l, lk_opt.store);
-    lk_line_str(&l, "/");
-    lk_line_str(&l, hex);
-    lk_line_str(&l, suffix);
-    if (pid)
-        lk_line_int(&l, sys_getpid());
+    store_line(&l, name, suffix, pid);
     int64_t n = l.len < (int64_t)sizeof b->s - 1 ? l.len : (int64_t)sizeof b->s - 1;
     memcpy(b->s, l.buf, (size_t)n);
     b->s[n] = 0;
