@@ -277,6 +277,7 @@ void lk_io_loop(void)
             return;
         uint32_t seq = __atomic_load_n(&io_seq, __ATOMIC_SEQ_CST);
         __atomic_store_n(&io_sleeping, 1, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* see submit */
         if (!drain() && !lk_all_done())
             plat_futex_wait((_Atomic uint32_t *)&io_seq, seq);
         __atomic_store_n(&io_sleeping, 0, __ATOMIC_SEQ_CST);
@@ -297,6 +298,9 @@ static void submit(int64_t worker, io_req r)
     }
     q->slot[tail % RING] = r;
     __atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);
+    /* Store the tail, then read io_sleeping, in that order (the I/O thread
+     * does the opposite): otherwise both can miss the other's store. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&io_sleeping, __ATOMIC_SEQ_CST))
         lk_io_kick();
 }

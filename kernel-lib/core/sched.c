@@ -128,11 +128,21 @@ bool lk_stderr_tty;                     /* set by the platform before lk_main */
 /* A worker that finds nothing polls for a while (IDLE_SPIN rounds) before
  * it sleeps: work usually appears soon, and a futex wake costs microseconds.
  * A pusher wakes a sleeper only when nobody is polling (a poller re-checks
- * the queues after it stops polling, so no push is missed). */
+ * the queues after it stops polling, so no push is missed).
+ *
+ * The pusher stores the queue, then reads `sleepers`; the sleeper adds
+ * itself to `sleepers`, then reads the queues. Each needs a full fence
+ * between its store and its load: without one, x86 lets the load pass the
+ * store, both read the old value, and the sleeper sleeps beside a queued
+ * task (the two-core hang of the spin test). With one worker, a push by
+ * the worker itself has nobody to wake, and skips the fence. */
 enum { IDLE_SPIN = 4000 };
 
 static void wake_one(void)
 {
+    if (nworkers == 1 && self)
+        return;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) > 0 &&
         __atomic_load_n(&searching, __ATOMIC_SEQ_CST) == 0) {
         __atomic_fetch_add(&wake_seq, 1, __ATOMIC_SEQ_CST);
@@ -799,6 +809,7 @@ static void worker_loop(lk_worker *w)
         }
         uint32_t seq = __atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST);
         __atomic_add_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* see wake_one */
         t = find_work(w);
         if (!t && !__atomic_load_n(&all_done, __ATOMIC_SEQ_CST))
             plat_futex_wait((_Atomic uint32_t *)&wake_seq, seq);
