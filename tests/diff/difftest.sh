@@ -13,6 +13,13 @@
 # one build per configuration per batch instead of one per seed. (Larger
 # batches make each interpreted run check a larger file.)
 #
+# The μVM on a sample: one seed per batch (a different position in each
+# batch) also runs as an -O2 `--target muvm` image under QEMU (`loam run
+# --vm`), when qemu-system-x86_64 is installed and LOAM_DIFF_VM is not 0.
+#
+# A run that lasts longer than LOAM_DIFF_TIMEOUT seconds (default 120) of
+# wall time is killed (status 124) and so differs: a hang is a mismatch.
+#
 # A mismatch prints `MISMATCH seed S (CONFIG): what`, saves the standalone
 # program as tests/diff-failures/seed-S.loam (or $LOAM_DIFF_FAILURES) and,
 # unless LOAM_DIFF_REDUCE=0, reduces it (reduce.sh) to seed-S.min.loam.
@@ -32,7 +39,24 @@ case $gen in /*) ;; *) gen=$(pwd)/$gen ;; esac
 work=$(mktemp -d) || exit 2
 trap 'rm -rf "$work"' EXIT
 configs="O0 O2 O2ny"
-flags_of() { case $1 in O0) echo "-O0" ;; O2) echo "-O2" ;; O2ny) echo "-O2 --no-yield" ;; esac; }
+vm=
+if [ "${LOAM_DIFF_VM:-1}" != 0 ] && command -v qemu-system-x86_64 > /dev/null 2>&1; then
+    configs="$configs vm"
+    vm=yes
+fi
+flags_of() {
+    case $1 in
+    O0) echo "-O0" ;; O2) echo "-O2" ;; O2ny) echo "-O2 --no-yield" ;; vm) echo "-O2 --target muvm" ;;
+    esac
+}
+limit=${LOAM_DIFF_TIMEOUT:-120}
+# bounded CMD...: runs CMD, killed after $limit seconds of wall time.
+if command -v timeout > /dev/null 2>&1; then
+    bounded() { timeout -k 5 "$limit" "$@"; }
+else
+    bounded() { "$@"; }
+fi
+vm_runs=0
 start=$(date +%s)
 mismatches=0
 seeds=0
@@ -41,14 +65,14 @@ seeds=0
 
 # Runs one configuration ($2: interp or an image) of seed $1 in the batch
 # directory; leaves out.$1.$2, err.$1.$2, res.$1.$2, and the status in
-# status_$2. (No `timeout`: `ulimit -t` below bounds every run's CPU time,
-# and costs no process per run.)
+# status_$2. (`ulimit -t` below bounds every run's CPU time; `bounded`
+# its wall time, for a run that sleeps forever.)
 run_one() {
-    if [ "$2" = interp ]; then
-        "$loam" run --interp p.loam which="$1" result="res.$1.$2" > "out.$1.$2" 2> "err.$1.$2"
-    else
-        "./img.$2" which="$1" result="res.$1.$2" > "out.$1.$2" 2> "err.$1.$2"
-    fi
+    case $2 in
+    interp) bounded "$loam" run --interp p.loam which="$1" result="res.$1.$2" > "out.$1.$2" 2> "err.$1.$2" ;;
+    vm) bounded "$loam" run --vm --timeout "$limit" img.vm which="$1" result="res.$1.$2" > "out.$1.$2" 2> "err.$1.$2" ;;
+    *) bounded "./img.$2" which="$1" result="res.$1.$2" > "out.$1.$2" 2> "err.$1.$2" ;;
+    esac
     eval "status_$2=$?"
 }
 
@@ -98,13 +122,17 @@ while [ "$b" -lt "$last" ]; do
         fi
     done
     s=$b
+    sampled=$((b + (b / batch) % n))   # the seed that also runs in the μVM
     while [ "$s" -lt $((b + n)) ]; do
+        here_configs=$configs
+        [ -n "$vm" ] && [ "$s" != "$sampled" ] && here_configs="O0 O2 O2ny"
+        [ -n "$vm" ] && [ "$s" = "$sampled" ] && [ -x "$dir/img.vm" ] && vm_runs=$((vm_runs + 1))
         (
             cd "$dir" || exit 2
             run_one "$s" interp
-            for c in $configs; do [ -x "img.$c" ] && run_one "$s" "$c"; done
+            for c in $here_configs; do [ -x "img.$c" ] && run_one "$s" "$c"; done
             echo "$status_interp" >> "$work/endings"
-            for c in $configs; do
+            for c in $here_configs; do
                 [ -x "img.$c" ] || continue
                 why=$(differ "$s" "$c")
                 [ -n "$why" ] && echo "$c|$why"
@@ -133,5 +161,5 @@ echo "coverage of the generated programs (construct: times generated):"
 awk '{ n[$1] += $2 } END { for (k in n) printf "  %-22s %d\n", k, n[k] }' "$work/coverage" | sort
 echo "how the interpreted runs ended (exit status: programs):"
 sort "$work/endings" | uniq -c | awk '{ printf "  %s: %d\n", $2, $1 }'
-echo "difftest: $seeds seeds, $mismatches mismatches (interp vs -O0, -O2, -O2 --no-yield), $(( $(date +%s) - start ))s"
+echo "difftest: $seeds seeds, $mismatches mismatches (interp vs -O0, -O2, -O2 --no-yield; $vm_runs in the μVM), $(( $(date +%s) - start ))s"
 [ "$mismatches" -eq 0 ]
