@@ -44,6 +44,8 @@ static int64_t nrings;
 static bool inline_io = true;
 static uint32_t io_seq;         /* futex word of the I/O thread */
 static uint32_t io_sleeping;
+static uint32_t space_seq;      /* futex word of workers waiting for ring space */
+static uint32_t space_waiters;
 
 /* ---- the pool ---- */
 
@@ -187,22 +189,57 @@ static void ensure_file(loam_do *o)
     }
 }
 
-/* Every byte before the end request is written: commit or discard. */
-static void finish(loam_do *o)
+/* Group commit: objects whose bytes are all written wait in a batch until
+ * the I/O thread has nothing else to do (or the batch is full). Then the
+ * writeback of every one is started before the first fsync, so that one
+ * journal commit and overlapping device writes serve them all: a graph of
+ * many small tasks no longer pays a whole fsync per object in turn. */
+enum { COMMIT_BATCH = 64 };
+static loam_do *batch_head, **batch_tail = &batch_head;
+static int64_t batch_len;
+
+static bool commit_batch(void)
 {
-    int64_t t0 = lk_trace_now();
-    if (o->end_kind == IO_COMMIT) {
-        ensure_file(o);
+    if (!batch_head)
+        return false;
+    loam_do *first = batch_head;
+    batch_head = NULL;
+    batch_tail = &batch_head;
+    batch_len = 0;
+    if (first->next_commit)
+        for (loam_do *o = first; o; o = o->next_commit)
+            plat_object_flush(o);
+    for (loam_do *o = first, *next; o; o = next) {
+        next = o->next_commit;
+        o->next_commit = NULL;
+        int64_t t0 = lk_trace_now();
         int err = plat_object_commit(o, o->sumval);
         if (err)
             io_failure(o, "commit", err);
         lk_do_settle(o, LK_COMMITTED);
         lk_trace_io("commit", o, t0);
-    } else {
-        plat_object_discard(o);
-        lk_trace_io("discard", o, t0);
+        lk_live_done();
     }
+    return true;
+}
+
+/* Every byte before the end request is written: commit (in the next
+ * batch) or discard. */
+static void finish(loam_do *o)
+{
+    uint8_t kind = o->end_kind;
     o->end_kind = 0;
+    if (kind == IO_COMMIT) {
+        ensure_file(o);
+        *batch_tail = o;
+        batch_tail = &o->next_commit;
+        if (++batch_len >= COMMIT_BATCH)
+            commit_batch();
+        return;
+    }
+    int64_t t0 = lk_trace_now();
+    plat_object_discard(o);
+    lk_trace_io("discard", o, t0);
     lk_live_done();
 }
 
@@ -259,6 +296,13 @@ static bool drain(void)
             any = true;
         }
     }
+    if (any) {
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* see ring_wait */
+        if (__atomic_load_n(&space_waiters, __ATOMIC_SEQ_CST)) {
+            __atomic_fetch_add(&space_seq, 1, __ATOMIC_SEQ_CST);
+            plat_futex_wake((_Atomic uint32_t *)&space_seq, 1 << 30);
+        }
+    }
     return any;
 }
 
@@ -271,7 +315,7 @@ void lk_io_kick(void)
 void lk_io_loop(void)
 {
     for (;;) {
-        if (drain())
+        if (drain() || commit_batch())
             continue;
         if (lk_all_done())
             return;
@@ -284,18 +328,47 @@ void lk_io_loop(void)
     }
 }
 
+static bool ring_full(io_ring *q)
+{
+    return q->tail - __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) >= RING;
+}
+
+/* The worker's ring is full: the I/O thread is behind (often in an
+ * fsync). Polls for a moment, then sleeps until the I/O thread has taken
+ * requests from a ring; a worker that called futex_wake on every poll
+ * spent more CPU time in the kernel than the task graph took to run. */
+enum { RING_SPIN = 200 };
+
+static void ring_wait(io_ring *q)
+{
+    for (int spin = 0; ring_full(q); spin++) {
+        if (spin < RING_SPIN) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        uint32_t seq = __atomic_load_n(&space_seq, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&space_waiters, 1, __ATOMIC_SEQ_CST);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (ring_full(q)) {
+            if (__atomic_load_n(&io_sleeping, __ATOMIC_SEQ_CST))
+                lk_io_kick();
+            plat_futex_wait((_Atomic uint32_t *)&space_seq, seq);
+        }
+        __atomic_sub_fetch(&space_waiters, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
 static void submit(int64_t worker, io_req r)
 {
     if (inline_io) {
         carry_out(&r);
+        commit_batch();
         return;
     }
     io_ring *q = &rings[worker];
     uint64_t tail = q->tail;
-    while (tail - __atomic_load_n(&q->head, __ATOMIC_ACQUIRE) >= RING) {
-        lk_io_kick();
-        __builtin_ia32_pause();     /* full: the I/O thread is draining it */
-    }
+    if (ring_full(q))
+        ring_wait(q);
     q->slot[tail % RING] = r;
     __atomic_store_n(&q->tail, tail + 1, __ATOMIC_RELEASE);
     /* Store the tail, then read io_sleeping, in that order (the I/O thread

@@ -104,6 +104,7 @@ struct loam_do {
     int64_t io_done;            /* bytes written to it */
     uint8_t end_kind;           /* commit or discard requested */
     int64_t end_total;          /* ... once io_done reaches this */
+    struct loam_do *next_commit;        /* in the I/O thread's commit batch */
     struct loam_do *next_out;   /* the producer's outputs */
     struct loam_do *next_all;   /* every output of the image */
 };
@@ -333,6 +334,11 @@ void plat_store_remove(const uint8_t name[32]);
  * the store directory when needed. */
 int plat_object_create(loam_do *o);
 int plat_object_write(loam_do *o, const uint8_t *p, int64_t n, int64_t offset);
+/* Starts writing o's bytes to the device without waiting for them (the
+ * fsync of plat_object_commit then finds them on their way); may do
+ * nothing. Called for every object of a commit batch before the first
+ * plat_object_commit of the batch. */
+void plat_object_flush(loam_do *o);
 /* fsync, write NAME.sum (temp + fsync + rename), rename the temporary to
  * NAME, fsync the directory; then maps the content into o->data/len. */
 int plat_object_commit(loam_do *o, const uint8_t sum[32]);

@@ -9,6 +9,8 @@
  * crash leaves at most *.tmp.PID files, which are never read. Renames may
  * replace: two images that commit the same name commit the same bytes.
  * The directory itself is fsynced once, at the end (plat_materialise).
+ * The I/O thread commits in batches (core/io.c): plat_object_flush starts
+ * the writeback of each object of a batch before the first fsync.
  */
 #include "../core/kernel.h"
 #include "sys.h"
@@ -183,6 +185,14 @@ int plat_object_write(loam_do *o, const uint8_t *p, int64_t n, int64_t offset)
         offset += r;
     }
     return 0;
+}
+
+/* SYNC_FILE_RANGE_WRITE over the whole file: starts the writeback of its
+ * dirty pages and returns. A failure here is found again by the fsync. */
+void plat_object_flush(loam_do *o)
+{
+    if (o->fd >= 0)
+        sys_call6(SYS_sync_file_range, o->fd, 0, 0, 2, 0, 0);
 }
 
 int plat_object_commit(loam_do *o, const uint8_t sum[32])

@@ -16,6 +16,7 @@ enum {
     SYS_sched_setaffinity = 203, SYS_sched_getaffinity = 204, SYS_clock_gettime = 228,
     SYS_mkdirat = 258, SYS_linkat = 265, SYS_prctl = 157, SYS_seccomp = 317,
     SYS_gettid = 186, SYS_rt_sigprocmask = 14, SYS_sched_yield = 24, SYS_madvise = 28, SYS_pwrite64 = 18, SYS_ioctl = 16,
+    SYS_sync_file_range = 277,
 };
 
 enum {
