@@ -267,6 +267,50 @@ void lk_name_outputs(const loam_task *def, const loam_value *args)
 
 /* ---- the store ---- */
 
+/* ---- the names of this run (I/O thread only) ---- */
+
+/* The first output of this run to carry each name: a spawn that repeats
+ * an earlier one (the same task with the same arguments and inputs) waits
+ * for it and shares its outputs instead of making them a second time.
+ * Open addressing on the name's first word, which as part of a SHA-256 is
+ * already uniform. */
+static loam_do **named;
+static int64_t named_cap, named_len;
+
+static void named_put(loam_do *o)
+{
+    uint64_t h;
+    memcpy(&h, o->name, sizeof h);
+    int64_t i = (int64_t)(h & (uint64_t)(named_cap - 1));
+    while (named[i])
+        i = (i + 1) & (named_cap - 1);
+    named[i] = o;
+}
+
+loam_do *lk_do_first_named(loam_do *o)
+{
+    if (2 * (named_len + 1) > named_cap) {
+        loam_do **old = named;
+        int64_t old_cap = named_cap;
+        named_cap = named_cap ? 2 * named_cap : 256;
+        named = lk_kalloc(named_cap * (int64_t)sizeof *named);
+        for (int64_t i = 0; i < old_cap; i++)
+            if (old[i])
+                named_put(old[i]);  /* the old table stays in the kernel arena */
+    }
+    uint64_t h;
+    memcpy(&h, o->name, sizeof h);
+    for (int64_t i = (int64_t)(h & (uint64_t)(named_cap - 1));; i = (i + 1) & (named_cap - 1)) {
+        if (!named[i]) {
+            named[i] = o;
+            named_len++;
+            return o;
+        }
+        if (memcmp(named[i]->name, o->name, 32) == 0)
+            return named[i];
+    }
+}
+
 bool lk_do_find_in_store(loam_do *o)
 {
     if (lk_opt.force)

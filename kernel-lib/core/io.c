@@ -243,6 +243,38 @@ static void finish(loam_do *o)
     lk_live_done();
 }
 
+/* Memoisation (spec/kernel.md §6). A task whose outputs an earlier spawn
+ * of this run is still making waits for that spawn and is looked up again
+ * when it has ended, then shares what it committed (or runs, if it
+ * failed); a task whose outputs are all in the store does not run.
+ * (Identical spawns have identical output names in the same order, so the
+ * first output decides which one runs.) */
+static void lookup(lk_task *t)
+{
+    int64_t t0 = lk_trace_now();
+    bool found = true, shared = false;
+    for (loam_do *d = *lk_task_outputs(t); d; d = d->next_out) {
+        loam_do *first = lk_do_first_named(d);
+        if (first == d) {
+            found = found && lk_do_find_in_store(d);
+            continue;
+        }
+        if (lk_lookup_later(t, first)) {
+            lk_trace_io("lookup", NULL, t0);
+            return;
+        }
+        if (__atomic_load_n(&first->state, __ATOMIC_ACQUIRE) == LK_COMMITTED) {
+            d->data = first->data;      /* the same bytes, already mapped */
+            d->len = first->len;
+            shared = true;
+        } else {
+            found = false;
+        }
+    }
+    lk_trace_io("lookup", NULL, t0);
+    lk_lookup_done(t, found, shared);
+}
+
 static void carry_out(io_req *r)
 {
     loam_do *o = r->d;
@@ -268,16 +300,9 @@ static void carry_out(io_req *r)
         if (o->io_done == o->end_total)
             finish(o);
         break;
-    case IO_LOOKUP: {
-        int64_t t0 = lk_trace_now();
-        lk_task *t = r->t;
-        bool found = true;
-        for (loam_do *d = *lk_task_outputs(t); found && d; d = d->next_out)
-            found = lk_do_find_in_store(d);
-        lk_trace_io("lookup", NULL, t0);
-        lk_lookup_done(t, found);
+    case IO_LOOKUP:
+        lookup(r->t);
         break;
-    }
     default:
         break;
     }

@@ -130,6 +130,9 @@ void lk_do_release_buffers(lk_task *t);
 /* Looks o up in the store (unless --force); if present, maps it, marks it
  * COMMITTED and returns true. */
 bool lk_do_find_in_store(loam_do *o);
+/* I/O thread only: the first output of this run named like o (o itself
+ * when it is the first, which registers it). */
+loam_do *lk_do_first_named(loam_do *o);
 /* The content hash of an input (its name). */
 void lk_do_name_input(loam_do *in);
 /* MUST: every task has ended and the root's outputs committed. Puts each
@@ -255,8 +258,12 @@ lk_task **lk_task_next_waiter(lk_task *t);
 void lk_wait_for(loam_do *d);
 /* Suspends the running task until output o may take `units` buffers. */
 void lk_wait_pool(loam_do *o, int64_t units);
-/* The I/O thread looked t's outputs up: reuse them (found) or run t. */
-void lk_lookup_done(lk_task *t, bool found);
+/* The I/O thread looked t's outputs up: reuse them (found) or run t.
+ * `shared`: they were made earlier in this run (by the same spawn). */
+void lk_lookup_done(lk_task *t, bool found, bool shared);
+/* t repeats the spawn whose output `first` is: unless `first` is settled
+ * already (false), t is looked up again once it is. */
+bool lk_lookup_later(lk_task *t, loam_do *first);
 /* Work that keeps the image alive besides tasks (a commit in flight). */
 void lk_live_add(void);
 void lk_live_done(void);
@@ -267,7 +274,7 @@ int64_t lk_worker_id(void);
 /* Ends the running task as failed with `why` (kernel memory). */
 _Noreturn void lk_task_fail(lk_failure *why);
 /* Whole-image counters, for the end-of-run summary and the progress line. */
-extern int64_t lk_tasks_reused, lk_tasks_run, lk_bytes_in, lk_bytes_out;
+extern int64_t lk_tasks_reused, lk_tasks_shared, lk_tasks_run, lk_bytes_in, lk_bytes_out;
 /* Set by the platform before lk_main when stderr is a terminal: long runs
  * then show a progress line there (erased by lk_progress_end). */
 extern bool lk_stderr_tty;

@@ -26,6 +26,7 @@ enum { MAX_WORKERS = 256, INLINE_ARGS = 384 };
 enum task_state {
     TASK_NEW, TASK_RUNNING, TASK_YIELD, TASK_WAIT, TASK_WAIT_POOL, TASK_DONE, TASK_FAILED,
     TASK_SKIP,                  /* its outputs were in the store: reap it */
+    TASK_LOOKUP,                /* waited for an identical spawn: look it up again */
 };
 
 typedef struct lk_context {
@@ -119,7 +120,7 @@ static int64_t searching;               /* idle workers polling the queues */
 static bool all_done;
 static lk_arena kernel_arena;
 static bool io_thread;                  /* false: I/O is done inline */
-int64_t lk_tasks_reused, lk_tasks_run;
+int64_t lk_tasks_reused, lk_tasks_shared, lk_tasks_run;
 static int64_t tasks_ended, tasks_waiting;
 bool lk_stderr_tty;                     /* set by the platform before lk_main */
 
@@ -556,9 +557,12 @@ loam_do *lk_spawn_task(int64_t index, const loam_value *args, loam_do *delegated
     t->args = copy;
     if (t->outs && !delegated)
         lk_name_outputs(def, copy);
-    /* Memoisation: a task whose every output is in the store does not run;
-     * the I/O thread looks them up, then queues or reaps it. */
-    if (t->outs && !delegated && !lk_opt.force) {
+    /* Memoisation: a task whose every output is in the store (unless
+     * --force) or made by an identical spawn of this run does not run;
+     * the I/O thread looks them up, then queues or reaps it. (Under
+     * --force too: two identical tasks of one image would commit through
+     * the same temporary file names.) */
+    if (t->outs && !delegated) {
         lk_live_add();
         lk_io_lookup(t);
     } else {
@@ -567,7 +571,16 @@ loam_do *lk_spawn_task(int64_t index, const loam_value *args, loam_do *delegated
     return ref;
 }
 
-void lk_lookup_done(lk_task *t, bool found)
+bool lk_lookup_later(lk_task *t, loam_do *first)
+{
+    t->state = TASK_LOOKUP;
+    if (lk_do_add_waiter(first, t))
+        return true;
+    t->state = TASK_NEW;
+    return false;
+}
+
+void lk_lookup_done(lk_task *t, bool found, bool shared)
 {
     if (found) {
         for (loam_do *o = t->outs, *next; o; o = next) {
@@ -576,7 +589,7 @@ void lk_lookup_done(lk_task *t, bool found)
             lk_do_settle(o, LK_COMMITTED);
         }
         t->outs = NULL;
-        __atomic_add_fetch(&lk_tasks_reused, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(shared ? &lk_tasks_shared : &lk_tasks_reused, 1, __ATOMIC_RELAXED);
         t->state = TASK_SKIP;
     }
     lk_make_runnable(t);
@@ -724,6 +737,11 @@ static void run_one(lk_worker *w, lk_task *t)
 {
     if (t->state == TASK_SKIP) {
         reap(w, t);
+        return;
+    }
+    if (t->state == TASK_LOOKUP) {
+        t->state = TASK_NEW;
+        lk_io_lookup(t);
         return;
     }
     if (t->was_waiting) {

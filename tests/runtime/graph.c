@@ -9,6 +9,9 @@
  *   fail     main waits for mid, which waits for bad, which panics
  *   tree     n tasks without outputs spawned as a tree; the root polls a
  *            counter (yielding) until every one has run; result = n
+ *   same     n identical spawns of slow() (no arguments): one runs, the
+ *            others wait for it and share its output (--force: all run);
+ *            result = "runs R, all 42"
  *   fanout   n tasks blob(k) each write 300,000 bytes (a pattern of k) in
  *            requests of varied sizes, yielding as they go (so they move
  *            between cores and their buffers reach the I/O thread through
@@ -17,7 +20,7 @@
  */
 #include "task.h"
 
-enum { T_MAIN, T_SUM, T_CHAIN, T_TAIL, T_SEVEN, T_INC, T_TWICE, T_ADD, T_MID, T_BAD, T_NODE, T_BLOB };
+enum { T_MAIN, T_SUM, T_CHAIN, T_TAIL, T_SEVEN, T_INC, T_TWICE, T_ADD, T_MID, T_BAD, T_NODE, T_BLOB, T_SLOW };
 
 enum { BLOB_SIZE = 300000 };
 
@@ -117,6 +120,18 @@ static void task_mid(loam_value *args)
     out_int(args[0].blob, parse(__loam_spawn(T_BAD, a, NULL)));
 }
 
+static volatile int64_t slow_runs;
+
+/* slow(out: out Blob): counts its runs, and yields a while before it
+ * writes, so that identical spawns are looked up while it runs. */
+static void task_slow(loam_value *args)
+{
+    __atomic_add_fetch(&slow_runs, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < 2000; i++)
+        __loam_yield();
+    out_str(args[0].blob, "42");
+}
+
 static volatile int64_t nodes_run;
 
 /* node(lo: Int, hi: Int): no output; a tree over [lo, hi) */
@@ -185,6 +200,17 @@ static void task_main(loam_value *args)
         }
         out_str(result, "ok ");
         out_int(result, n);
+    } else if (mode_is(mode, "same")) {
+        loam_do **refs = __loam_alloc(n * (int64_t)sizeof *refs);
+        loam_value none[1] = {{.blob = NULL}};
+        for (int64_t k = 0; k < n; k++)
+            refs[k] = __loam_spawn(T_SLOW, none, NULL);
+        bool all = true;
+        for (int64_t k = 0; k < n; k++)
+            all = all && parse(refs[k]) == 42;
+        out_str(result, "runs ");
+        out_int(result, slow_runs);
+        out_str(result, all ? ", all 42" : ", not all 42");
     } else if (mode_is(mode, "tree")) {
         loam_value a[2] = {{.i = 0}, {.i = n}};
         __loam_spawn(T_NODE, a, NULL);
@@ -217,6 +243,7 @@ const loam_task __loam_tasks[] = {
     [T_BAD] = {"bad", task_bad, 1, out_param},
     [T_NODE] = {"node", task_node, 2, node_params},
     [T_BLOB] = {"blob", task_blob, 2, k_params},
+    [T_SLOW] = {"slow", task_slow, 1, out_param},
     {0},
 };
 const int64_t __loam_root_task = T_MAIN;

@@ -82,6 +82,19 @@ run mode=chain n=40 result=c
 run --force mode=chain n=40 result=d
 [ "$status" = 0 ] && cmp -s b d && [ -z "$err" ] &&
     pass memo.force_runs_everything || fail memo.force_runs_everything "status $status, stderr '$err'"
+# Identical spawns in one run: the first runs, the others wait for it and
+# share its output; the run says nothing about the store (nothing was in
+# it). --force does not reuse the store, but identical spawns of one run
+# are still one task. On one core and on two.
+for cores in 1 2; do
+    run --cores $cores --store store.same$cores mode=same n=50 result=same$cores
+    [ "$status" = 0 ] && [ "$(cat same$cores)" = "runs 1, all 42" ] && [ -z "$err" ] &&
+        pass memo.identical_spawns_run_once_cores$cores ||
+        fail memo.identical_spawns_run_once_cores$cores "status $status, result '$(cat same$cores 2>/dev/null)', stderr '$err'"
+done
+run --force --store store.same1 mode=same n=50 result=same3
+[ "$status" = 0 ] && [ "$(cat same3)" = "runs 1, all 42" ] && [ -z "$err" ] &&
+    pass memo.force_shares_identical_spawns || fail memo.force_shares_identical_spawns "status $status, result '$(cat same3 2>/dev/null)', stderr '$err'"
 # torn DIR: the objects of store DIR whose content does not match the hash
 # kept beside it (sha256sum is the oracle), or that have no hash beside them.
 torn() {
