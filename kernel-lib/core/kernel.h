@@ -351,6 +351,9 @@ void plat_object_flush(loam_do *o);
 int plat_object_commit(loam_do *o, const uint8_t sum[32]);
 /* Closes and deletes the temporary file, if any. Signal-safe. */
 void plat_object_discard(loam_do *o);
+/* The image ends (normally, or with its failures reported): the store
+ * no longer needs to know it runs (hosted/store.c). */
+void plat_store_close(void);
 /* Makes the committed object o appear at path (which must not exist):
  * a hard link, or a copy (temp + fsync + rename) across file systems. */
 int plat_materialise(loam_do *o, const char *path);

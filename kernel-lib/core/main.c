@@ -62,6 +62,7 @@ _Noreturn void lk_main(int argc, char **argv)
     }
     if (report_failures()) {
         lk_do_discard_all();
+        plat_store_close();
         plat_exit(LK_EXIT_PANIC);
     }
     lk_do_materialise();
@@ -78,6 +79,7 @@ _Noreturn void lk_main(int argc, char **argv)
         lk_line_str(&l, "; --force runs everything)\n");
         lk_say(&l);
     }
+    plat_store_close();
     plat_exit(LK_EXIT_OK);
 }
 

@@ -9,7 +9,7 @@
 #include "sys.h"
 
 enum {
-    SYS_rt_sigreturn = 15, SYS_rt_sigaction = 13, SYS_kill = 62, SYS_tgkill = 234,
+    SYS_rt_sigreturn = 15, SYS_rt_sigaction = 13, SYS_tgkill = 234,
     PR_SET_NO_NEW_PRIVS = 38, SECCOMP_SET_MODE_FILTER = 1,
     AUDIT_ARCH_X86_64 = 0xc000003e,
     BPF_LD_W_ABS = 0x20, BPF_JEQ_K = 0x15, BPF_RET_K = 0x06,
@@ -38,12 +38,13 @@ static const uint16_t worker_calls[] = {
 static const uint16_t io_calls[] = {
     SYS_read, SYS_close, SYS_fstat, SYS_openat, SYS_newfstatat, SYS_unlinkat,
     SYS_renameat, SYS_renameat2, SYS_linkat, SYS_mkdirat, SYS_fsync, SYS_pwrite64,
-    SYS_sync_file_range, SYS_rt_sigaction,
+    SYS_sync_file_range, SYS_getdents64, SYS_rt_sigaction,
 };
 
 int plat_sandbox(bool io)
 {
-    enum { MAX = 64 };
+    /* two instructions per allowed call, the prologue and the write rule */
+    enum { MAX = 2 * (sizeof worker_calls + sizeof io_calls) / sizeof(uint16_t) + 12 };
     bpf_insn f[MAX];
     int n = 0;
     f[n++] = (bpf_insn){BPF_LD_W_ABS, 0, 0, 4};                 /* arch */

@@ -13,7 +13,7 @@
 #include "sys.h"
 
 enum {
-    SYS_rt_sigaction = 13, SYS_rt_sigreturn = 15, SYS_sigaltstack = 131, SYS_kill = 62,
+    SYS_rt_sigaction = 13, SYS_rt_sigreturn = 15, SYS_sigaltstack = 131,
     SIGHUP = 1, SIGINT = 2, SIGBUS = 7, SIGSEGV = 11, SIGPIPE = 13, SIGTERM = 15, SIGSYS = 31,
     SIG_BLOCK = 0, SIG_UNBLOCK = 1,
     ALT_STACK = 1 << 16,
@@ -72,6 +72,7 @@ static void set_default(int sig)
 static void on_termination(int sig, void *info, void *context)
 {
     lk_do_discard_all();
+    plat_store_close();
     sys_call3(SYS_kill, sys_getpid(), sig, 0);
 }
 

@@ -132,8 +132,140 @@ static int make_store(void)
     return 0;
 }
 
+/* ---- temporaries left by killed images ----
+ *
+ * An image killed while it writes leaves NAME.tmp.PID and NAME.sum.tmp.PID
+ * behind: never read, but nothing else would ever delete them. So every
+ * image that writes to the store marks itself (an empty STORE/.running/PID)
+ * before its first temporary, and removes the mark when it ends
+ * (plat_store_close). Before that first temporary it also looks at the
+ * other marks: a mark whose process no longer exists belongs to an image
+ * that was killed, and its temporaries and mark are deleted. A scan of the
+ * whole store happens only after a crash. (A process id reused by another
+ * program keeps a mark alive a while longer; that costs nothing.) */
+
+struct lx_dirent64 {
+    uint64_t ino;
+    int64_t off;
+    uint16_t reclen;
+    uint8_t type;
+    char name[];
+};
+
+static bool marked;
+
+static void running_mark(path_buf *b, long pid)
+{
+    lk_line l = {.len = 0};
+    lk_line_str(&l, lk_opt.store);
+    lk_line_str(&l, "/.running");
+    if (pid > 0) {
+        lk_line_str(&l, "/");
+        lk_line_int(&l, pid);
+    }
+    int64_t n = l.len < (int64_t)sizeof b->s - 1 ? l.len : (int64_t)sizeof b->s - 1;
+    memcpy(b->s, l.buf, (size_t)n);
+    b->s[n] = 0;
+}
+
+/* The process id that `name` (a directory entry) is a mark of, or what
+ * follows ".tmp." in it when `tmp`; 0 when it is neither. */
+static long pid_in(const char *name, bool tmp)
+{
+    const char *p = name;
+    if (tmp) {
+        const char *dot = NULL;
+        for (const char *q = name; *q; q++)
+            if (q[0] == '.' && q[1] == 't' && q[2] == 'm' && q[3] == 'p' && q[4] == '.')
+                dot = q + 5;
+        if (!dot)
+            return 0;
+        p = dot;
+    }
+    long pid = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || pid > 1L << 40)
+            return 0;
+        pid = pid * 10 + (*p - '0');
+    }
+    return pid;
+}
+
+/* Calls fn(dir fd, entry name, pid) for each entry of dir in which pid_in
+ * finds a process id; errors end the walk quietly (a sweep is a courtesy). */
+static void each_pid_entry(const char *dir, bool tmp, void (*fn)(int, const char *, long))
+{
+    long fd = sys_openat(LX_AT_FDCWD, dir, LX_O_RDONLY | LX_O_DIRECTORY | LX_O_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    _Alignas(8) uint8_t buf[8192];      /* on the stack: walks nest */
+    for (;;) {
+        long n = sys_call3(SYS_getdents64, fd, (long)buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (long at = 0; at < n;) {
+            struct lx_dirent64 *d = (struct lx_dirent64 *)(buf + at);
+            at += d->reclen;
+            long pid = pid_in(d->name, tmp);
+            if (pid > 0)
+                fn((int)fd, d->name, pid);
+        }
+    }
+    sys_close((int)fd);
+}
+
+static long dead_pid;
+
+static void remove_tmp_of_dead(int dir, const char *name, long pid)
+{
+    if (pid == dead_pid)
+        sys_unlinkat(dir, name, 0);
+}
+
+static void sweep_if_dead(int dir, const char *name, long pid)
+{
+    if (pid == sys_getpid() || sys_call3(SYS_kill, pid, 0, 0) != -LX_ESRCH)
+        return;
+    dead_pid = pid;
+    each_pid_entry(lk_opt.store, true, remove_tmp_of_dead);
+    sys_unlinkat(dir, name, 0);
+}
+
+/* Before the first temporary: marks this image running, and sweeps what
+ * killed images left. */
+static void mark_running(void)
+{
+    marked = true;
+    path_buf b;
+    running_mark(&b, 0);
+    sys_call3(SYS_mkdirat, LX_AT_FDCWD, (long)b.s, 0755);
+    each_pid_entry(b.s, false, sweep_if_dead);
+    running_mark(&b, sys_getpid());
+    long fd = sys_openat(LX_AT_FDCWD, b.s, LX_O_WRONLY | LX_O_CREAT | LX_O_CLOEXEC, 0644);
+    if (fd >= 0)
+        sys_close((int)fd);
+}
+
+/* Signal-safe (the termination handler calls it). */
+void plat_store_close(void)
+{
+    if (!marked)
+        return;
+    path_buf b;
+    running_mark(&b, sys_getpid());
+    sys_unlinkat(LX_AT_FDCWD, b.s, 0);
+    running_mark(&b, 0);
+    sys_unlinkat(LX_AT_FDCWD, b.s, LX_AT_REMOVEDIR);  /* when no other image runs */
+}
+
 int plat_object_create(loam_do *o)
 {
+    if (!marked) {
+        int err = make_store();
+        if (err)
+            return err;
+        mark_running();
+    }
     char *tmp = store_path(o->name, ".tmp.", true);
     int flags = LX_O_RDWR | LX_O_CREAT | LX_O_EXCL | LX_O_CLOEXEC;
     long fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);
@@ -143,6 +275,7 @@ int plat_object_create(loam_do *o)
             return err;
         fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);
     }
+
     if (fd == -LX_EEXIST) {     /* left by a killed process with our pid */
         sys_unlinkat(LX_AT_FDCWD, tmp, 0);
         fd = sys_openat(LX_AT_FDCWD, tmp, flags, 0644);

@@ -16,11 +16,11 @@ enum {
     SYS_sched_setaffinity = 203, SYS_sched_getaffinity = 204, SYS_clock_gettime = 228,
     SYS_mkdirat = 258, SYS_linkat = 265, SYS_prctl = 157, SYS_seccomp = 317,
     SYS_gettid = 186, SYS_rt_sigprocmask = 14, SYS_sched_yield = 24, SYS_madvise = 28, SYS_pwrite64 = 18, SYS_ioctl = 16,
-    SYS_sync_file_range = 277,
+    SYS_sync_file_range = 277, SYS_getdents64 = 217, SYS_kill = 62,
 };
 
 enum {
-    LX_EPERM = 1, LX_ENOENT = 2, LX_EINTR = 4, LX_EIO = 5, LX_EBADF = 9,
+    LX_EPERM = 1, LX_ENOENT = 2, LX_ESRCH = 3, LX_EINTR = 4, LX_EIO = 5, LX_EBADF = 9,
     LX_ENOMEM = 12, LX_EACCES = 13, LX_EEXIST = 17, LX_ENOTDIR = 20,
     LX_EISDIR = 21, LX_EINVAL = 22, LX_EFBIG = 27, LX_ENOSPC = 28,
     LX_EROFS = 30, LX_ENAMETOOLONG = 36, LX_ENOSYS = 38, LX_ELOOP = 40,

@@ -328,6 +328,9 @@ int plat_object_write(loam_do *o, const uint8_t *p, int64_t n, int64_t offset)
 /* Writes go to the disk as they come: nothing to start early. */
 void plat_object_flush(loam_do *o) { (void)o; }
 
+/* The host keeps no store for a μVM. */
+void plat_store_close(void) {}
+
 /* A disk object's bytes are all on its disk once the stage is written; it
  * becomes the output only when plat_materialise writes its result sector.
  * Its content is not mapped back (o->data stays NULL): nothing in the image

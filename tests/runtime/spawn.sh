@@ -131,6 +131,9 @@ run mode=sum n=400 result=final
 expect crash.rerun_completes final 79800
 bad=$(torn .loam/store)
 [ -z "$bad" ] && [ -n "$(ls .loam/store)" ] && pass crash.no_torn_objects || fail crash.no_torn_objects "$bad"
+# The killed images' temporaries and marks are gone after the rerun.
+left=$(ls -A .loam/store .loam/store/.running 2>/dev/null | grep -c '\.tmp\.\|^[0-9][0-9]*$')
+[ "$left" = 0 ] && pass crash.temporaries_swept || fail crash.temporaries_swept "$(ls -A .loam/store/.running 2>/dev/null | tr '\n' ' '), $left left"
 cd "$work" || exit 1
 
 # The progress line: drawn on a terminal (script gives the image one) once
