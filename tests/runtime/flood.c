@@ -5,8 +5,9 @@
  * ticker can only run while the producer is suspended inside
  * __loam_request — which happens only when the buffer pool is exhausted.
  * A suspension shows as __loam_budget refilled to LK_BUDGET by the
- * scheduler. The report says how many times the producer was suspended
- * and whether the ticker finished before the producer did.
+ * scheduler. The report says how many times the producer was suspended,
+ * whether the ticker finished before the producer did, and the most pool
+ * memory in use at once (bounded by --pool however much is written).
  */
 #include "lk.h"
 #include "task.h"
@@ -18,6 +19,18 @@ static void task_ticker(loam_value *args)
     for (int i = 0; i < 1000; i++)
         __loam_yield();
     ticker_done = true;
+}
+
+extern int64_t lk_pool_peak_units;
+
+static void out_decimal(loam_do *out, int64_t v)
+{
+    char digits[24], *d = digits + sizeof digits;
+    *--d = 0;
+    do
+        *--d = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    out_str(out, d);
 }
 
 static void task_flood(loam_value *args)
@@ -44,14 +57,13 @@ static void task_flood(loam_value *args)
         if (ticker_done && !ticker_first && c + 1 < chunks)
             ticker_first = true;
     }
-    char digits[24], *d = digits + sizeof digits;
-    *--d = 0;
-    do
-        *--d = (char)('0' + suspended % 10);
-    while ((suspended /= 10) > 0);
     out_str(args[2].blob, "suspended: ");
-    out_str(args[2].blob, d);
-    out_str(args[2].blob, ticker_first ? ", ticker finished first: yes\n" : ", ticker finished first: no\n");
+    out_decimal(args[2].blob, suspended);
+    out_str(args[2].blob, ticker_first ? ", ticker finished first: yes" : ", ticker finished first: no");
+    /* the kernel's own high-water mark of pool buffers (64 KiB each) */
+    out_str(args[2].blob, ", peak pool: ");
+    out_decimal(args[2].blob, lk_pool_peak_units * 64);
+    out_str(args[2].blob, " KiB\n");
 }
 
 static const loam_param flood_params[] = {{"mb", LOAM_P_INT}, {"data", LOAM_P_OUT}, {"report", LOAM_P_OUT}};
