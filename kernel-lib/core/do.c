@@ -333,8 +333,7 @@ bool lk_do_find_in_store(loam_do *o)
             lk_line_str(&l, hex);
             lk_line_str(&l, " does not match its content hash; it is made again\n");
             lk_say(&l);
-            if (o->len > 0)
-                plat_unmap((void *)o->data, o->len);
+            plat_content_release(o->data, o->len);
             o->data = NULL;
             o->len = 0;
             plat_store_remove(o->name);

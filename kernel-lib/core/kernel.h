@@ -335,6 +335,8 @@ int64_t plat_now_ns(void);
  * exists; LK_ABSENT if not; else an error. Unless NULL, `sum` receives
  * the recorded content hash (all zero when NAME.sum is missing). */
 int plat_store_find(const uint8_t name[32], const uint8_t **data, int64_t *len, uint8_t sum[32]);
+/* Gives back what plat_store_find read an object into (len bytes). */
+void plat_content_release(const uint8_t *data, int64_t len);
 /* Removes a (corrupt) object. */
 void plat_store_remove(const uint8_t name[32]);
 /* Creates o's temporary file in the store (sets fd, tmp_path), creating

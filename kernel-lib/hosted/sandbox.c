@@ -38,7 +38,8 @@ static const uint16_t worker_calls[] = {
 static const uint16_t io_calls[] = {
     SYS_read, SYS_close, SYS_fstat, SYS_openat, SYS_newfstatat, SYS_unlinkat,
     SYS_renameat, SYS_renameat2, SYS_linkat, SYS_mkdirat, SYS_fsync, SYS_pwrite64,
-    SYS_sync_file_range, SYS_getdents64, SYS_rt_sigaction,
+    SYS_sync_file_range, SYS_getdents64, SYS_pread64, SYS_memfd_create, SYS_ftruncate,
+    SYS_rt_sigaction,
 };
 
 int plat_sandbox(bool io)

@@ -58,6 +58,78 @@ static int hexval(char c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* ---- where committed objects' bytes are read from ----
+ *
+ * A large object is mapped from its file. Small ones are copied into one
+ * region instead: Linux allows a process 65,530 mappings
+ * (vm.max_map_count), and a run of 70,000 one-line tasks failed with "out
+ * of memory" when each committed object kept a mapping of its own. The
+ * region is shared memory (a memfd) mapped twice: writable where the I/O
+ * thread copies objects in, read-only where tasks read them, so a write to
+ * a committed object still faults (§8). It is reserved, not allocated:
+ * only the bytes copied in use memory. */
+enum { SMALL_OBJECT = 16 << 10, SMALL_SLACK = 4096 };
+static const int64_t SMALL_REGION = INT64_C(64) << 30;
+static uint8_t *small_rw, *small_ro;
+static int64_t small_used;
+static bool small_failed;
+
+static bool small_region(void)
+{
+    if (small_ro || small_failed)
+        return small_ro != NULL;
+    small_failed = true;
+    long fd = sys_call3(SYS_memfd_create, (long)"loam-objects", 1 /* MFD_CLOEXEC */, 0);
+    if (fd < 0)
+        return false;
+    long rw = -1, ro = -1;
+    if (sys_call3(SYS_ftruncate, fd, SMALL_REGION, 0) == 0) {
+        rw = sys_mmap(NULL, SMALL_REGION, LX_PROT_READ | LX_PROT_WRITE, LX_MAP_SHARED | LX_MAP_NORESERVE, (int)fd, 0);
+        ro = sys_mmap(NULL, SMALL_REGION, LX_PROT_READ, LX_MAP_SHARED | LX_MAP_NORESERVE, (int)fd, 0);
+    }
+    sys_close((int)fd);
+    if (rw < 0 && rw > -4096)
+        rw = -1;
+    if (ro < 0 && ro > -4096)
+        ro = -1;
+    if (rw == -1 || ro == -1) {
+        if (rw != -1)
+            sys_munmap((void *)rw, SMALL_REGION);
+        if (ro != -1)
+            sys_munmap((void *)ro, SMALL_REGION);
+        return false;
+    }
+    small_rw = (uint8_t *)rw;
+    small_ro = (uint8_t *)ro;
+    small_failed = false;
+    return true;
+}
+
+/* Copies the n bytes of fd into the region; false when it cannot (no
+ * region, full, or a read error), and the caller maps the file instead. */
+static bool copy_small(long fd, int64_t n, const uint8_t **data)
+{
+    if (n > SMALL_OBJECT || !small_region() || small_used + n + SMALL_SLACK > SMALL_REGION)
+        return false;
+    for (int64_t done = 0; done < n;) {
+        long r = sys_call6(SYS_pread64, fd, (long)(small_rw + small_used + done), n - done, done, 0, 0);
+        if (r == -LX_EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        done += r;
+    }
+    *data = small_ro + small_used;
+    small_used += (n + 15) & ~(int64_t)15;
+    return true;
+}
+
+void plat_content_release(const uint8_t *data, int64_t len)
+{
+    if (len > 0 && !(small_ro && (uintptr_t)data - (uintptr_t)small_ro < (uintptr_t)SMALL_REGION))
+        plat_unmap((void *)data, len);      /* the bytes in the region stay */
+}
+
 static int map_fd(long fd, const uint8_t **data, int64_t *len)
 {
     struct lx_stat st;
@@ -66,6 +138,8 @@ static int map_fd(long fd, const uint8_t **data, int64_t *len)
         return (int)-r;
     *len = st.st_size;
     *data = NULL;
+    if (st.st_size > 0 && copy_small(fd, st.st_size, data))
+        return 0;
     if (st.st_size > 0) {
         r = sys_mmap(NULL, st.st_size, LX_PROT_READ, LX_MAP_PRIVATE, (int)fd, 0);
         if (r < 0 && r > -4096)

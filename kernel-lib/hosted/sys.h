@@ -17,6 +17,7 @@ enum {
     SYS_mkdirat = 258, SYS_linkat = 265, SYS_prctl = 157, SYS_seccomp = 317,
     SYS_gettid = 186, SYS_rt_sigprocmask = 14, SYS_sched_yield = 24, SYS_madvise = 28, SYS_pwrite64 = 18, SYS_ioctl = 16,
     SYS_sync_file_range = 277, SYS_getdents64 = 217, SYS_kill = 62,
+    SYS_pread64 = 17, SYS_ftruncate = 77, SYS_memfd_create = 319,
 };
 
 enum {
@@ -32,7 +33,7 @@ enum {
     LX_O_RDONLY = 0, LX_O_WRONLY = 1, LX_O_CREAT = 0100, LX_O_EXCL = 0200,
     LX_O_NOCTTY = 0400, LX_O_RDWR = 2, LX_O_TRUNC = 01000, LX_O_DIRECTORY = 0200000, LX_O_CLOEXEC = 02000000,
     LX_PROT_NONE = 0, LX_PROT_READ = 1, LX_PROT_WRITE = 2,
-    LX_MAP_PRIVATE = 2, LX_MAP_ANONYMOUS = 0x20, LX_MAP_NORESERVE = 0x4000,
+    LX_MAP_SHARED = 1, LX_MAP_PRIVATE = 2, LX_MAP_ANONYMOUS = 0x20, LX_MAP_NORESERVE = 0x4000,
     LX_ARCH_SET_FS = 0x1002, LX_RENAME_NOREPLACE = 1,
     LX_S_IFMT = 0170000, LX_S_IFREG = 0100000, LX_S_IFDIR = 0040000,
 };

@@ -331,6 +331,12 @@ void plat_object_flush(loam_do *o) { (void)o; }
 /* The host keeps no store for a μVM. */
 void plat_store_close(void) {}
 
+void plat_content_release(const uint8_t *data, int64_t len)
+{
+    if (len > 0)
+        plat_unmap((void *)data, len);
+}
+
 /* A disk object's bytes are all on its disk once the stage is written; it
  * becomes the output only when plat_materialise writes its result sector.
  * Its content is not mapped back (o->data stays NULL): nothing in the image

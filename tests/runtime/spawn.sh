@@ -49,6 +49,10 @@ expect io.fanout_under_backpressure fanout "ok 60"
 
 run --store "$shm/t" mode=tree n=100000 result=tree
 expect spawn.tree_of_100000_tasks tree 100000
+# More committed objects than Linux allows a process mappings (65,530):
+# 71,999 tasks with an output each, every one read by its parent.
+run --store "$shm/w" mode=sum n=36000 result=wide
+expect spawn.more_objects_than_mappings wide 647982000
 run --store "$shm/c" mode=chain n=1000 result=chain
 expect spawn.chain_of_1000_waiting_tasks chain 1000
 run --store "$shm/c" mode=tail n=20000 result=tail
