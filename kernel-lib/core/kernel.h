@@ -302,6 +302,9 @@ _Noreturn void plat_exit(int status);
 void *plat_map(int64_t bytes);          /* zeroed pages, NULL on failure */
 void plat_unmap(void *p, int64_t bytes);
 int plat_guard(void *p, int64_t bytes); /* make pages inaccessible */
+/* The system may take the pages' memory back (they read as zero or as
+ * they were); the range stays mapped. May do nothing. */
+void plat_discard(void *p, int64_t bytes);
 const char *plat_strerror(int err);
 /* Inputs: the whole content of path, read-only (mapped when it is a file). */
 int plat_input_open(const char *path, const uint8_t **data, int64_t *len);

@@ -35,6 +35,14 @@ void plat_unmap(void *p, int64_t bytes) { sys_munmap(p, bytes); }
 
 int plat_guard(void *p, int64_t bytes) { return (int)-sys_mprotect(p, bytes, LX_PROT_NONE); }
 
+/* MADV_FREE (Linux 4.5) frees lazily, when memory is short; MADV_DONTNEED
+ * at once. */
+void plat_discard(void *p, int64_t bytes)
+{
+    if (sys_call3(SYS_madvise, (long)p, bytes, 8) == -LX_EINVAL)
+        sys_call3(SYS_madvise, (long)p, bytes, 4);
+}
+
 const char *plat_strerror(int err)
 {
     switch (err) {
