@@ -630,9 +630,12 @@ struct ITask {
     char *message;          /* the panic line, or why it failed ("it waited for …") */
     bool reported;          /* a task that waited for it reported its failure */
     ITask *next;            /* in the queue, or in the list of failures */
+    IDo *out;               /* the output a Ref names (not a delegated one) */
+    ITask *next_spawned;    /* spawns with the same spawn_key, newest first */
 };
 
 static ITask *queue;                      /* runnable children, the front first */
+static PtrMap spawned;                    /* spawn_key -> spawns whose Refs may be shared */
 static ITask *failures, **failures_end = &failures;
 static ITask *running;
 static char wait_reason[4096];            /* why the running task fails, for its trap */
@@ -658,6 +661,72 @@ static Value keep_argument(Interp *I, Type *param, Type *arg, Value v) {
     return v;
 }
 
+/* Whether two inputs have the same name (kernel.md §6): a file is named
+ * by its content, a Ref by the spawn that makes it. */
+static bool same_input(const IDo *a, const IDo *b) {
+    if (a == b) return true;
+    if (a->is_output || b->is_output) return false;
+    return a->len == b->len && (a->len == 0 || memcmp(a->data, b->data, (size_t)a->len) == 0);
+}
+
+/* Whether t is a spawn of item with the same arguments as args: then its
+ * output has the same name (kernel.md §6), and an image makes it once. */
+static bool same_spawn(const ITask *t, const Item *item, const Value *args) {
+    if (t->item != item) return false;
+    for (uint32_t i = 0; i < item->params.len; i++) {
+        Type *type = ((Param *)item->params.items[i])->sym->type;
+        const Value a = t->args[i], b = args[i];
+        switch (type->kind) {
+        case TY_INT: if (a.i != b.i) return false; break;
+        case TY_FLOAT: if (memcmp(&a.f, &b.f, sizeof a.f) != 0) return false; break;
+        case TY_BOOL: if (a.b != b.b) return false; break;
+        case TY_STR:
+            if (a.s.len != b.s.len || (a.s.len && memcmp(a.s.ptr, b.s.ptr, (size_t)a.s.len) != 0)) return false;
+            break;
+        case TY_DO:
+            if (type->mode == MODE_OUT) break;
+            if (!type->is_list) {
+                if (!same_input(a.p, b.p)) return false;
+                break;
+            }
+            const IDoList *x = a.p, *y = b.p;
+            if (x->len != y->len) return false;
+            for (int64_t j = 0; j < x->len; j++)
+                if (!same_input(x->items[j], y->items[j])) return false;
+            break;
+        default: return false;
+        }
+    }
+    return true;
+}
+
+/* A hash of what same_spawn compares (a file input by its length only:
+ * same_input compares the bytes); never 0, which PtrMap keeps for empty. */
+static uintptr_t spawn_key(const Item *item, const Value *args) {
+    uint64_t h = 1469598103934665603u;
+#define MIX(x) (h = (h ^ (uint64_t)(x)) * 1099511628211u)
+    MIX((uintptr_t)item);
+    for (uint32_t i = 0; i < item->params.len; i++) {
+        Type *type = ((Param *)item->params.items[i])->sym->type;
+        const Value v = args[i];
+        if (type->kind == TY_STR) {
+            MIX(v.s.len);
+            for (int64_t j = 0; j < v.s.len; j++) MIX(v.s.ptr[j]);
+        } else if (type->kind == TY_DO && type->mode != MODE_OUT) {
+            const IDoList one = {1, (IDo **)&v.p}, *list = type->is_list ? v.p : &one;
+            MIX(list->len);
+            for (int64_t j = 0; j < list->len; j++)
+                MIX(list->items[j]->is_output ? (uintptr_t)list->items[j] : (uintptr_t)list->items[j]->len);
+        } else if (type->kind == TY_BOOL) {
+            MIX(v.b);
+        } else if (type->kind != TY_DO) {
+            MIX(v.i);       /* an Int, or a Float's bits */
+        }
+    }
+#undef MIX
+    return (uintptr_t)(h | 1);
+}
+
 Value spawn_task(Interp *I, Expr *call, IDo *delegated_to) {
     Item *item = call->as.call.item;
     ITask *t = arena_alloc(&I->arena, sizeof *t);
@@ -675,6 +744,17 @@ Value spawn_task(Interp *I, Expr *call, IDo *delegated_to) {
         }
         Expr *arg = ((Arg *)call->as.call.args.items[next_arg++])->value;
         t->args[i] = keep_argument(I, type, arg->type, eval(I, arg));
+    }
+    /* A spawn that repeats one of this run shares its output, as in an
+     * image (kernel.md §6), unless that one failed: then it runs itself.
+     * (The record made above stays in the arena, unused.) */
+    if (!delegated_to && out) {
+        ITask **chain = (ITask **)ptrmap_slot(&I->arena, &spawned, spawn_key(item, t->args));
+        for (ITask *e = *chain; e; e = e->next_spawned)
+            if (e->state != TASK_FAILED && same_spawn(e, item, t->args)) return (Value){.p = e->out};
+        t->out = out;
+        t->next_spawned = *chain;
+        *chain = t;
     }
     t->next = queue;   /* at the front: the next to run */
     queue = t;
