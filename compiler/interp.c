@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { EXIT_IO = 1, EXIT_USAGE = 2 };
+enum { EXIT_IO = 1, EXIT_USAGE = 2, EXIT_PANIC = 101 };
 
 /* Stack of Values for frames, and the C stack the interpreter runs on:
  * both far larger than MAX_DEPTH (interp_stmt.c) needs, mapped lazily. */
@@ -821,6 +821,16 @@ static bool run_next(Interp *I) {
  * its task has ended (the kernel suspends the reader and its core runs the
  * front of its queue). If that task failed, the reader fails too. */
 static void wait_for(Interp *I, IDo *d) {
+    if (!d->done && !d->failed && d->owner && d->owner->state == TASK_RUNNING) {
+        /* Its task is on the way here (this one, or one that waits for it):
+         * a spawn shared with a task that waits for it, as an image says
+         * once its tasks have all stopped (kernel.md §6). */
+        fputs("loam: error: the tasks left all wait for one another: a task was spawned "
+              "with the same arguments as a task that waits for it, so it waits for "
+              "itself (spec/language.md §6)\n", stderr);
+        discard_outputs();
+        exit(EXIT_PANIC);
+    }
     while (!d->done && !d->failed)
         if (!run_next(I)) __loam_panic(I->task_name, "internal error: read of an output nobody will commit");
     if (!d->failed) return;

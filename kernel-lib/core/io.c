@@ -337,6 +337,10 @@ void lk_io_kick(void)
     plat_futex_wake((_Atomic uint32_t *)&io_seq, 1);
 }
 
+/* While idle, the I/O thread looks every STALL_CHECK_NS whether the
+ * tasks have stopped for good (sched.c, lk_stalled). */
+enum { STALL_CHECK_NS = 500000000 };
+
 void lk_io_loop(void)
 {
     for (;;) {
@@ -347,8 +351,9 @@ void lk_io_loop(void)
         uint32_t seq = __atomic_load_n(&io_seq, __ATOMIC_SEQ_CST);
         __atomic_store_n(&io_sleeping, 1, __ATOMIC_SEQ_CST);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* see submit */
-        if (!drain() && !lk_all_done())
-            plat_futex_wait((_Atomic uint32_t *)&io_seq, seq);
+        if (!drain() && !lk_all_done() &&
+            !plat_futex_wait((_Atomic uint32_t *)&io_seq, seq, STALL_CHECK_NS) && lk_stalled())
+            lk_stall_exit();
         __atomic_store_n(&io_sleeping, 0, __ATOMIC_SEQ_CST);
     }
 }
@@ -377,7 +382,7 @@ static void ring_wait(io_ring *q)
         if (ring_full(q)) {
             if (__atomic_load_n(&io_sleeping, __ATOMIC_SEQ_CST))
                 lk_io_kick();
-            plat_futex_wait((_Atomic uint32_t *)&space_seq, seq);
+            plat_futex_wait((_Atomic uint32_t *)&space_seq, seq, 0);
         }
         __atomic_sub_fetch(&space_waiters, 1, __ATOMIC_SEQ_CST);
     }

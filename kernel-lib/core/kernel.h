@@ -264,6 +264,10 @@ void lk_lookup_done(lk_task *t, bool found, bool shared);
 /* t repeats the spawn whose output `first` is: unless `first` is settled
  * already (false), t is looked up again once it is. */
 bool lk_lookup_later(lk_task *t, loam_do *first);
+/* Whether no task can ever run again (checked by the idle I/O thread);
+ * lk_stall_exit says so and ends the image (status 101). */
+bool lk_stalled(void);
+_Noreturn void lk_stall_exit(void);
 /* Work that keeps the image alive besides tasks (a commit in flight). */
 void lk_live_add(void);
 void lk_live_done(void);
@@ -326,8 +330,9 @@ int plat_thread_start(void (*fn)(void *), void *arg, int64_t cpu);
 /* Pins the calling thread to the cpu-th processor (ignored without threads). */
 void plat_pin(int64_t cpu);
 /* Sleeps while *addr == expected (or until woken; spurious returns are
- * fine). Never called on a platform without threads. */
-void plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected);
+ * fine), at most timeout_ns when that is not 0; false when the time ran
+ * out. Never called on a platform without threads. */
+bool plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns);
 void plat_futex_wake(_Atomic uint32_t *addr, int64_t n);
 /* Monotonic nanoseconds, for the trace and the progress line. */
 int64_t plat_now_ns(void);

@@ -837,7 +837,7 @@ static void worker_loop(lk_worker *w)
         __atomic_thread_fence(__ATOMIC_SEQ_CST);        /* see wake_one */
         t = find_work(w);
         if (!t && !__atomic_load_n(&all_done, __ATOMIC_SEQ_CST))
-            plat_futex_wait((_Atomic uint32_t *)&wake_seq, seq);
+            plat_futex_wait((_Atomic uint32_t *)&wake_seq, seq, 0);
         __atomic_sub_fetch(&sleepers, 1, __ATOMIC_SEQ_CST);
         if (t)
             run_one(w, t);
@@ -859,7 +859,7 @@ static void worker_thread(void *arg)
     }
     worker_loop(self);
     for (;;)
-        plat_futex_wait((_Atomic uint32_t *)&wake_seq, __atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST));
+        plat_futex_wait((_Atomic uint32_t *)&wake_seq, __atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST), 0);
 }
 
 void lk_run_root(const loam_task *root, loam_value *args)
@@ -922,12 +922,43 @@ void lk_run_root(const loam_task *root, loam_value *args)
     lk_io_inline();
     lk_trace_thread("core 0");
     worker_loop(self);
-    if (__atomic_load_n(&live, __ATOMIC_SEQ_CST) != 0) {
-        static const char msg[] = "loam: internal error: tasks are left waiting with nothing to run\n";
-        plat_write(LK_STDERR, msg, sizeof msg - 1);
-        lk_do_discard_all();
-        plat_exit(LK_EXIT_PANIC);
-    }
+    if (__atomic_load_n(&live, __ATOMIC_SEQ_CST) != 0)
+        lk_stall_exit();
+}
+
+/* ---- a run that cannot go on ----
+ *
+ * Tasks wait only for what their own spawns make, which cannot form a
+ * cycle, except through sharing (§6): a task spawned with the arguments of
+ * one that is waiting for it would wait for itself. Then every worker
+ * sleeps and the I/O thread has nothing to do, for good. */
+
+bool lk_stalled(void)
+{
+    static int64_t last_mark = -1;
+    bool asleep = __atomic_load_n(&sleepers, __ATOMIC_SEQ_CST) == nworkers &&
+                  __atomic_load_n(&live, __ATOMIC_SEQ_CST) > 0;
+    for (int64_t i = 0; asleep && i < nworkers; i++)
+        asleep = __atomic_load_n(&workers[i].head, __ATOMIC_SEQ_CST) == NULL;
+    /* Twice in a row with nothing done in between: a worker on its way to
+     * sleep is counted a moment before it looks at the queues once more. */
+    int64_t mark = __atomic_load_n(&tasks_ended, __ATOMIC_RELAXED) +
+                   __atomic_load_n(&lk_tasks_run, __ATOMIC_RELAXED) + __atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST);
+    bool stalled = asleep && mark == last_mark;
+    last_mark = asleep ? mark : -1;
+    return stalled;
+}
+
+_Noreturn void lk_stall_exit(void)
+{
+    static const char msg[] = "loam: error: the tasks left all wait for one another: a task was spawned "
+                              "with the same arguments as a task that waits for it, so it waits for "
+                              "itself (spec/language.md §6)\n";
+    lk_console_flush();
+    plat_write(LK_STDERR, msg, sizeof msg - 1);
+    lk_do_discard_all();
+    plat_store_close();
+    plat_exit(LK_EXIT_PANIC);
 }
 
 bool lk_all_done(void) { return __atomic_load_n(&all_done, __ATOMIC_SEQ_CST); }

@@ -104,9 +104,11 @@ int plat_thread_start(void (*fn)(void *), void *arg, int64_t cpu)
     return r < 0 ? (int)-r : 0;
 }
 
-void plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected)
+bool plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns)
 {
-    sys_call6(SYS_futex, (long)addr, FUTEX_WAIT_PRIVATE, expected, 0, 0, 0);
+    int64_t ts[2] = {timeout_ns / 1000000000, timeout_ns % 1000000000};
+    long r = sys_call6(SYS_futex, (long)addr, FUTEX_WAIT_PRIVATE, expected, timeout_ns ? (long)ts : 0, 0, 0);
+    return r != -LX_ETIMEDOUT;
 }
 
 void plat_futex_wake(_Atomic uint32_t *addr, int64_t n)

@@ -391,7 +391,7 @@ void plat_store_remove(const uint8_t name[32]) {}
 int64_t plat_cpu_count(void) { return 1; }
 int plat_thread_start(void (*fn)(void *), void *arg, int64_t cpu) { return LK_UNSUPPORTED; }
 void plat_pin(int64_t cpu) {}
-void plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected) {}
+bool plat_futex_wait(_Atomic uint32_t *addr, uint32_t expected, int64_t timeout_ns) { return true; }
 void plat_futex_wake(_Atomic uint32_t *addr, int64_t n) {}
 int plat_sandbox(bool io) { return LK_UNSUPPORTED; }   /* the hypervisor isolates */
 int plat_trace_open(const char *path) { return LK_UNSUPPORTED; }
