@@ -6,9 +6,9 @@
  *
  * Run queues (spec/kernel.md §1): each worker has a deque under a spin lock.
  * A spawned child goes to the front of its parent's worker (it runs next,
- * so a tree unfolds depth-first and few stacks are live at once); a task
- * that yields or is woken goes to the back (every runnable task runs before
- * it runs again). A worker whose deque is empty steals from the back of
+ * so a tree unfolds depth-first and few stacks are live at once), and so
+ * does a woken task; a task that yields goes to the back (every runnable
+ * task runs before it runs again). A worker whose deque is empty steals from the back of
  * another's; when there is nothing to steal it sleeps on a futex until a
  * task becomes runnable or the image ends.
  *
@@ -260,7 +260,12 @@ static lk_task *find_work(lk_worker *w)
     return t;
 }
 
-void lk_make_runnable(lk_task *t) { push(self ? self : &workers[0], t, false); }
+/* A woken task goes to the front, as a new child does: it finishes what it
+ * started before anything new starts, so a tree of spawns that read their
+ * children unfolds depth first, with few stacks live at once. (A task that
+ * yields goes to the back: every runnable task runs before it runs again.)
+ * From the I/O thread, to the worker where the task was made. */
+void lk_make_runnable(lk_task *t) { push(self ? self : &workers[t->home], t, true); }
 
 /* ---- the progress line (spec/kernel.md §9) ---- */
 
@@ -599,7 +604,7 @@ void lk_lookup_done(lk_task *t, bool found, bool shared)
         __atomic_add_fetch(shared ? &lk_tasks_shared : &lk_tasks_reused, 1, __ATOMIC_RELAXED);
         t->state = TASK_SKIP;
     }
-    lk_make_runnable(t);
+    lk_make_runnable(t);        /* to the front, as lk_spawn's children */
 }
 
 /* ---- task context ---- */
