@@ -43,14 +43,39 @@ typedef struct path_buf {
     char s[1100];
 } path_buf;
 
+/* l as a C string in b (cut to fit). */
+static const char *path_of(path_buf *b, const lk_line *l)
+{
+    int64_t n = l->len < (int64_t)sizeof b->s - 1 ? l->len : (int64_t)sizeof b->s - 1;
+    memcpy(b->s, l->buf, (size_t)n);
+    b->s[n] = 0;
+    return b->s;
+}
+
 static const char *store_path_tmp(path_buf *b, const uint8_t name[32], const char *suffix, bool pid)
 {
     lk_line l = {.len = 0};
     store_line(&l, name, suffix, pid);
-    int64_t n = l.len < (int64_t)sizeof b->s - 1 ? l.len : (int64_t)sizeof b->s - 1;
-    memcpy(b->s, l.buf, (size_t)n);
-    b->s[n] = 0;
-    return b->s;
+    return path_of(b, &l);
+}
+
+/* pread64 or pwrite64 (nr) of all n bytes at offset, through EINTR and
+ * short transfers: 0, or an errno (LX_EIO when the file ends first). */
+static int transfer_all(long nr, int fd, const uint8_t *p, int64_t n, int64_t offset)
+{
+    while (n > 0) {
+        long r = sys_call6(nr, fd, (long)p, n, offset, 0, 0);
+        if (r == -LX_EINTR)
+            continue;
+        if (r < 0)
+            return (int)-r;
+        if (r == 0)
+            return LX_EIO;
+        p += r;
+        n -= r;
+        offset += r;
+    }
+    return 0;
 }
 
 static int hexval(char c)
@@ -109,16 +134,9 @@ static bool small_region(void)
  * region, full, or a read error), and the caller maps the file instead. */
 static bool copy_small(long fd, int64_t n, const uint8_t **data)
 {
-    if (n > SMALL_OBJECT || !small_region() || small_used + n + SMALL_SLACK > SMALL_REGION)
+    if (n > SMALL_OBJECT || !small_region() || small_used + n + SMALL_SLACK > SMALL_REGION ||
+        transfer_all(SYS_pread64, (int)fd, small_rw + small_used, n, 0) != 0)
         return false;
-    for (int64_t done = 0; done < n;) {
-        long r = sys_call6(SYS_pread64, fd, (long)(small_rw + small_used + done), n - done, done, 0, 0);
-        if (r == -LX_EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        done += r;
-    }
     *data = small_ro + small_used;
     small_used += (n + 15) & ~(int64_t)15;
     return true;
@@ -237,9 +255,7 @@ static void running_mark(path_buf *b, long pid)
         lk_line_str(&l, "/");
         lk_line_int(&l, pid);
     }
-    int64_t n = l.len < (int64_t)sizeof b->s - 1 ? l.len : (int64_t)sizeof b->s - 1;
-    memcpy(b->s, l.buf, (size_t)n);
-    b->s[n] = 0;
+    path_of(b, &l);
 }
 
 /* The process id that `name` (a directory entry) is a mark of, or what
@@ -361,37 +377,9 @@ int plat_object_create(loam_do *o)
     return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, int64_t n)
-{
-    while (n > 0) {
-        long r = sys_write(fd, p, n);
-        if (r == -LX_EINTR)
-            continue;
-        if (r < 0)
-            return (int)-r;
-        if (r == 0)
-            return LX_EIO;
-        p += r;
-        n -= r;
-    }
-    return 0;
-}
-
 int plat_object_write(loam_do *o, const uint8_t *p, int64_t n, int64_t offset)
 {
-    while (n > 0) {
-        long r = sys_call6(SYS_pwrite64, o->fd, (long)p, n, offset, 0, 0);
-        if (r == -LX_EINTR)
-            continue;
-        if (r < 0)
-            return (int)-r;
-        if (r == 0)
-            return LX_EIO;
-        p += r;
-        n -= r;
-        offset += r;
-    }
-    return 0;
+    return transfer_all(SYS_pwrite64, o->fd, p, n, offset);
 }
 
 /* SYNC_FILE_RANGE_WRITE over the whole file: starts the writeback of its
@@ -421,7 +409,7 @@ int plat_object_commit(loam_do *o, const uint8_t sum[32])
     char hex[NAME_HEX + 1];
     lk_hash_hex(sum, hex);
     hex[NAME_HEX] = '\n';
-    err = write_all((int)fd, (const uint8_t *)hex, NAME_HEX + 1);
+    err = transfer_all(SYS_pwrite64, (int)fd, (const uint8_t *)hex, NAME_HEX + 1, 0);
     sys_close((int)fd);
     if (err)
         return err;
@@ -471,7 +459,7 @@ static int copy_to(loam_do *o, const char *path)
     long fd = sys_openat(LX_AT_FDCWD, tmp, LX_O_WRONLY | LX_O_CREAT | LX_O_EXCL | LX_O_CLOEXEC, 0644);
     if (fd < 0)
         return (int)-fd;
-    int err = write_all((int)fd, o->data, o->len);
+    int err = transfer_all(SYS_pwrite64, (int)fd, o->data, o->len, 0);
     long r = err ? 0 : sys_fsync((int)fd);
     sys_close((int)fd);
     if (!err && r < 0)
